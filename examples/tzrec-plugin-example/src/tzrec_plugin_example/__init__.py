@@ -1,0 +1,1 @@
+"""An example third-party tzrec plugin: a model with its own config message."""

@@ -1,0 +1,96 @@
+"""Developer sessions: install the stack, run tests, lint, regenerate protos, demo.
+
+    nox -s tests          # install everything (CPU stack) and run pytest
+    nox -s lint           # ruff format --check + ruff check
+    nox -s protos         # regenerate committed *_pb2.py; `nox -s protos -- --check`
+    nox -s demo           # install, then run the main job on the bundled configs
+    TZREC_DEVICE=gpu nox -s tests   # the CUDA stack (fbgemm-gpu) instead of the CPU one
+
+Why the install is in steps: torchrec's metadata requires ``fbgemm-gpu`` (the CUDA
+build), which breaks fbgemm's operators on a machine without CUDA. So the torch stack is
+installed first (``fbgemm-gpu-cpu`` or ``fbgemm-gpu``), torchrec with ``--no-deps``, and
+the tzrec packages with ``--no-deps`` plus ``requirements/runtime.txt``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PACKAGES = [
+    "packages/tzrec-core",
+    "packages/tzrec-io",
+    "packages/tzrec-models",
+    "packages/tzrec-cli",
+]
+EXAMPLE_PLUGIN = "examples/tzrec-plugin-example"
+PYTHON = "3.11"
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.default_venv_backend = "venv"
+
+
+def install_stack(session: nox.Session, device: str | None = None) -> None:
+    """Install torch, fbgemm, torchrec and all tzrec packages (editable) into session.
+
+    Args:
+        session: the nox session to install into.
+        device: ``"cpu"`` (fbgemm-gpu-cpu) or ``"gpu"`` (fbgemm-gpu); defaults to the
+            ``TZREC_DEVICE`` environment variable, else ``"cpu"``.
+    """
+    device = device or os.environ.get("TZREC_DEVICE", "cpu")
+    if device not in ("cpu", "gpu"):
+        session.error(f"TZREC_DEVICE must be cpu or gpu, not {device!r}")
+    session.install("-r", f"requirements/torch-{device}.txt")
+    session.install("--no-deps", "-r", "requirements/torchrec.txt")
+    session.install("-r", "requirements/torchrec-deps.txt", "-r", "requirements/runtime.txt")
+    editable = [arg for pkg in [*PACKAGES, EXAMPLE_PLUGIN] for arg in ("-e", pkg)]
+    session.install("--no-deps", *editable)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Install the stack and the example plugin, then run pytest (posargs go to pytest)."""
+    install_stack(session)
+    session.install("-r", "requirements/test.txt")
+    session.run("pytest", *(session.posargs or ["tests"]))
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff format --check and ruff check over the whole repo."""
+    session.install("-r", "requirements/lint.txt")
+    session.run("ruff", "format", "--check", ".")
+    session.run("ruff", "check", ".")
+
+
+@nox.session(python=PYTHON)
+def protos(session: nox.Session) -> None:
+    """Regenerate the committed proto modules (``-- --check`` only verifies them)."""
+    session.install("-r", "requirements/test.txt")
+    session.run("python", "tools/gen_protos.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Install the stack and run the main job end to end on the bundled configs.
+
+    Today the main job is the config toolchain: validate every TorchEasyRec example
+    config shipped beside the repo (or under examples/configs), list the plugins, and
+    print one normalized config.
+    """
+    install_stack(session)
+    configs = sorted(str(p) for p in _bundled_configs())
+    if not configs:
+        session.error("no example configs found")
+    session.run("tzrec", "version")
+    session.run("tzrec", "plugins")
+    session.run("tzrec", "config", "validate", *configs)
+    session.run("tzrec", "config", "show", configs[0])
+
+
+def _bundled_configs() -> list[Path]:
+    return sorted((ROOT / "examples" / "configs").glob("*.config"))

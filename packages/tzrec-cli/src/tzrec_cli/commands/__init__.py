@@ -1,0 +1,1 @@
+"""The built-in sub-commands of ``tzrec``, one module each."""

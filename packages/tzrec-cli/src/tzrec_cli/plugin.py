@@ -1,0 +1,15 @@
+"""tzrec-cli's own commands, registered through the same hook as third-party ones."""
+
+from __future__ import annotations
+
+from tzrec.plugins import CommandSpec, hookimpl
+
+
+@hookimpl
+def register_commands() -> list[CommandSpec]:
+    """The built-in sub-commands."""
+    return [
+        CommandSpec("version", "tzrec_cli.commands.version:version", "Show versions."),
+        CommandSpec("plugins", "tzrec_cli.commands.plugins:plugins", "List plugins."),
+        CommandSpec("config", "tzrec_cli.commands.config:app", "Check and edit configs."),
+    ]

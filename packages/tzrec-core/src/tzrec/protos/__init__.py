@@ -1,0 +1,1 @@
+"""tzrec's config schema: generated from the .proto files beside this module."""

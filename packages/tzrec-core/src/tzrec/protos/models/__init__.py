@@ -1,0 +1,1 @@
+"""Config messages of the model families (rank, multi-task, match, generative)."""

@@ -1,0 +1,1 @@
+"""Utilities shared across tzrec: config handling, logging, environment settings."""
