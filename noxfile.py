@@ -2,8 +2,10 @@
 
     nox -s tests          # install everything (CPU stack) and run pytest
     nox -s lint           # ruff format --check + ruff check
+    nox -s typecheck      # install, then mypy over the packages ([tool.mypy] in pyproject)
     nox -s protos         # regenerate committed *_pb2.py; `nox -s protos -- --check`
     nox -s demo           # install, then run the main job on the bundled configs
+    nox -s bench          # benchmarks (tools/bench_*.py), ratios against a baseline
     TZREC_DEVICE=gpu nox -s tests   # the CUDA stack (fbgemm-gpu) instead of the CPU one
 
 Why the install is in steps: torchrec's metadata requires ``fbgemm-gpu`` (the CUDA
@@ -29,7 +31,7 @@ PACKAGES = [
 EXAMPLE_PLUGIN = "examples/tzrec-plugin-example"
 PYTHON = "3.11"
 
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.default_venv_backend = "venv"
 
 
@@ -68,10 +70,26 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """Install the stack, then run mypy (files and settings from pyproject's [tool.mypy])."""
+    install_stack(session)
+    session.install("-r", "requirements/typecheck.txt")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def protos(session: nox.Session) -> None:
     """Regenerate the committed proto modules (``-- --check`` only verifies them)."""
     session.install("-r", "requirements/test.txt")
     session.run("python", "tools/gen_protos.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks; each prints its numbers next to a same-run baseline."""
+    install_stack(session)
+    for script in sorted((ROOT / "tools").glob("bench_*.py")):
+        session.run("python", str(script.relative_to(ROOT)), *session.posargs)
 
 
 @nox.session(python=PYTHON)

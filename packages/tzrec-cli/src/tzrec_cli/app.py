@@ -37,6 +37,7 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        rich_markup_mode=None,  # help texts show [i], [a:b] literally
     )
     registry = get_registries().commands
     for name in registry.names():

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="Check, print and edit pipeline configs.")
+if TYPE_CHECKING:
+    from tzrec.protos import pipeline_pb2
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Check, print and edit pipeline configs.",
+    rich_markup_mode=None,  # help texts show [i], [a:b] literally
+)
 
 AllowUnknown = Annotated[
     bool,
@@ -24,16 +31,16 @@ AllowUnknown = Annotated[
 ]
 
 
-def _summary(config: object) -> str:
+def _summary(config: pipeline_pb2.EasyRecConfig) -> str:
     """A short description of a parsed config: model, features, groups."""
     from tzrec.plugins.model_config import selected_model
 
-    model_config = config.model_config  # type: ignore[attr-defined]
+    model_config = config.model_config
     parts = []
     if model_config.WhichOneof("model"):
         name, message = selected_model(model_config)
         parts.append(f"model {name} ({message.DESCRIPTOR.name})")
-    parts.append(_count(len(config.feature_configs), "feature config"))  # type: ignore[attr-defined]
+    parts.append(_count(len(config.feature_configs), "feature config"))
     parts.append(_count(len(model_config.feature_groups), "feature group"))
     return ", ".join(parts)
 

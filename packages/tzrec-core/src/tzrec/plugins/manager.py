@@ -94,6 +94,8 @@ class Registry(Generic[SpecT]):
     def load(self, name: str) -> Any:
         """Import and return the target of the record registered as ``name``."""
         spec = self.get(name)
+        # SpecT is unbounded (config_messages holds plain str); the registries that are
+        # loaded from all hold *Spec records, which have a ``target``.
         return load_target(spec.target, self.entries[name].plugin)  # type: ignore[attr-defined]
 
 

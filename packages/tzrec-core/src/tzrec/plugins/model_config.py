@@ -8,21 +8,26 @@ asks :func:`selected_model` for the registry key and the config message to build
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import Message
 
 from tzrec.plugins.manager import UnknownPluginNameError
 
+if TYPE_CHECKING:
+    from google.protobuf import any_pb2
+
 PLUGIN_MODEL_FIELD = "plugin_model"
 
 
-def unpack_any(packed: Message, where: str) -> tuple[str, Message]:
+def unpack_any(packed: any_pb2.Any, where: str) -> tuple[str, Message]:
     """Unpack a ``google.protobuf.Any`` into its registered message type.
 
     Returns:
         the message's full name and the unpacked message.
     """
-    full_name = packed.type_url.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+    full_name = packed.type_url.rsplit("/", 1)[-1]
     try:
         descriptor = descriptor_pool.Default().FindMessageTypeByName(full_name)
     except KeyError:
@@ -31,7 +36,7 @@ def unpack_any(packed: Message, where: str) -> tuple[str, Message]:
             "defines it installed?"
         ) from None
     message = message_factory.GetMessageClass(descriptor)()
-    packed.Unpack(message)  # type: ignore[attr-defined]
+    packed.Unpack(message)
     return full_name, message
 
 

@@ -196,7 +196,7 @@ class TextNormalizer(_message.Message):
     def __init__(self, stop_char_file: _Optional[str] = ..., norm_options: _Optional[_Iterable[_Union[TextNormalizeOption, str]]] = ...) -> None: ...
 
 class IdFeature(_message.Message):
-    __slots__ = ("feature_name", "expression", "embedding_dim", "embedding_name", "pooling", "init_fn", "default_value", "separator", "fg_encoded_default_value", "trainable", "stub_type", "data_type", "value_dim", "sequence_fields", "hash_bucket_size", "num_buckets", "vocab_list", "vocab_dict", "vocab_file", "default_bucketize_value", "zch", "dynamicemb", "weighted")
+    __slots__ = ("feature_name", "expression", "embedding_dim", "embedding_name", "pooling", "init_fn", "default_value", "separator", "fg_encoded_default_value", "trainable", "stub_type", "data_type", "value_dim", "sequence_fields", "sequence_length", "sequence_delim", "hash_bucket_size", "num_buckets", "vocab_list", "vocab_dict", "vocab_file", "default_bucketize_value", "zch", "dynamicemb", "weighted")
     class VocabDictEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -218,6 +218,8 @@ class IdFeature(_message.Message):
     DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
     VALUE_DIM_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_DELIM_FIELD_NUMBER: _ClassVar[int]
     HASH_BUCKET_SIZE_FIELD_NUMBER: _ClassVar[int]
     NUM_BUCKETS_FIELD_NUMBER: _ClassVar[int]
     VOCAB_LIST_FIELD_NUMBER: _ClassVar[int]
@@ -241,6 +243,8 @@ class IdFeature(_message.Message):
     data_type: str
     value_dim: int
     sequence_fields: _containers.RepeatedScalarFieldContainer[str]
+    sequence_length: int
+    sequence_delim: str
     hash_bucket_size: int
     num_buckets: int
     vocab_list: _containers.RepeatedScalarFieldContainer[str]
@@ -250,10 +254,10 @@ class IdFeature(_message.Message):
     zch: ZeroCollisionHash
     dynamicemb: DynamicEmbedding
     weighted: bool
-    def __init__(self, feature_name: _Optional[str] = ..., expression: _Optional[str] = ..., embedding_dim: _Optional[int] = ..., embedding_name: _Optional[str] = ..., pooling: _Optional[str] = ..., init_fn: _Optional[str] = ..., default_value: _Optional[str] = ..., separator: _Optional[str] = ..., fg_encoded_default_value: _Optional[str] = ..., trainable: _Optional[bool] = ..., stub_type: _Optional[bool] = ..., data_type: _Optional[str] = ..., value_dim: _Optional[int] = ..., sequence_fields: _Optional[_Iterable[str]] = ..., hash_bucket_size: _Optional[int] = ..., num_buckets: _Optional[int] = ..., vocab_list: _Optional[_Iterable[str]] = ..., vocab_dict: _Optional[_Mapping[str, int]] = ..., vocab_file: _Optional[str] = ..., default_bucketize_value: _Optional[int] = ..., zch: _Optional[_Union[ZeroCollisionHash, _Mapping]] = ..., dynamicemb: _Optional[_Union[DynamicEmbedding, _Mapping]] = ..., weighted: _Optional[bool] = ...) -> None: ...
+    def __init__(self, feature_name: _Optional[str] = ..., expression: _Optional[str] = ..., embedding_dim: _Optional[int] = ..., embedding_name: _Optional[str] = ..., pooling: _Optional[str] = ..., init_fn: _Optional[str] = ..., default_value: _Optional[str] = ..., separator: _Optional[str] = ..., fg_encoded_default_value: _Optional[str] = ..., trainable: _Optional[bool] = ..., stub_type: _Optional[bool] = ..., data_type: _Optional[str] = ..., value_dim: _Optional[int] = ..., sequence_fields: _Optional[_Iterable[str]] = ..., sequence_length: _Optional[int] = ..., sequence_delim: _Optional[str] = ..., hash_bucket_size: _Optional[int] = ..., num_buckets: _Optional[int] = ..., vocab_list: _Optional[_Iterable[str]] = ..., vocab_dict: _Optional[_Mapping[str, int]] = ..., vocab_file: _Optional[str] = ..., default_bucketize_value: _Optional[int] = ..., zch: _Optional[_Union[ZeroCollisionHash, _Mapping]] = ..., dynamicemb: _Optional[_Union[DynamicEmbedding, _Mapping]] = ..., weighted: _Optional[bool] = ...) -> None: ...
 
 class RawFeature(_message.Message):
-    __slots__ = ("feature_name", "expression", "embedding_dim", "embedding_name", "pooling", "init_fn", "default_value", "separator", "fg_encoded_default_value", "trainable", "stub_type", "data_type", "value_dim", "sequence_fields", "boundaries", "normalizer", "autodis", "mlp")
+    __slots__ = ("feature_name", "expression", "embedding_dim", "embedding_name", "pooling", "init_fn", "default_value", "separator", "fg_encoded_default_value", "trainable", "stub_type", "data_type", "value_dim", "sequence_fields", "sequence_length", "sequence_delim", "boundaries", "normalizer", "autodis", "mlp")
     FEATURE_NAME_FIELD_NUMBER: _ClassVar[int]
     EXPRESSION_FIELD_NUMBER: _ClassVar[int]
     EMBEDDING_DIM_FIELD_NUMBER: _ClassVar[int]
@@ -268,6 +272,8 @@ class RawFeature(_message.Message):
     DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
     VALUE_DIM_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_DELIM_FIELD_NUMBER: _ClassVar[int]
     BOUNDARIES_FIELD_NUMBER: _ClassVar[int]
     NORMALIZER_FIELD_NUMBER: _ClassVar[int]
     AUTODIS_FIELD_NUMBER: _ClassVar[int]
@@ -286,11 +292,13 @@ class RawFeature(_message.Message):
     data_type: str
     value_dim: int
     sequence_fields: _containers.RepeatedScalarFieldContainer[str]
+    sequence_length: int
+    sequence_delim: str
     boundaries: _containers.RepeatedScalarFieldContainer[float]
     normalizer: str
     autodis: AutoDisEmbedding
     mlp: MLPEmbedding
-    def __init__(self, feature_name: _Optional[str] = ..., expression: _Optional[str] = ..., embedding_dim: _Optional[int] = ..., embedding_name: _Optional[str] = ..., pooling: _Optional[str] = ..., init_fn: _Optional[str] = ..., default_value: _Optional[str] = ..., separator: _Optional[str] = ..., fg_encoded_default_value: _Optional[str] = ..., trainable: _Optional[bool] = ..., stub_type: _Optional[bool] = ..., data_type: _Optional[str] = ..., value_dim: _Optional[int] = ..., sequence_fields: _Optional[_Iterable[str]] = ..., boundaries: _Optional[_Iterable[float]] = ..., normalizer: _Optional[str] = ..., autodis: _Optional[_Union[AutoDisEmbedding, _Mapping]] = ..., mlp: _Optional[_Union[MLPEmbedding, _Mapping]] = ...) -> None: ...
+    def __init__(self, feature_name: _Optional[str] = ..., expression: _Optional[str] = ..., embedding_dim: _Optional[int] = ..., embedding_name: _Optional[str] = ..., pooling: _Optional[str] = ..., init_fn: _Optional[str] = ..., default_value: _Optional[str] = ..., separator: _Optional[str] = ..., fg_encoded_default_value: _Optional[str] = ..., trainable: _Optional[bool] = ..., stub_type: _Optional[bool] = ..., data_type: _Optional[str] = ..., value_dim: _Optional[int] = ..., sequence_fields: _Optional[_Iterable[str]] = ..., sequence_length: _Optional[int] = ..., sequence_delim: _Optional[str] = ..., boundaries: _Optional[_Iterable[float]] = ..., normalizer: _Optional[str] = ..., autodis: _Optional[_Union[AutoDisEmbedding, _Mapping]] = ..., mlp: _Optional[_Union[MLPEmbedding, _Mapping]] = ...) -> None: ...
 
 class ComboFeature(_message.Message):
     __slots__ = ("feature_name", "expression", "embedding_dim", "embedding_name", "pooling", "init_fn", "default_value", "separator", "fg_encoded_default_value", "trainable", "stub_type", "data_type", "value_dim", "sequence_fields", "hash_bucket_size", "vocab_list", "vocab_dict", "vocab_file", "default_bucketize_value", "zch", "dynamicemb")

@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 from tzrec.protos import pipeline_pb2
 from tzrec.utils import textproto_locator
 from tzrec.utils.config_errors import ConfigError, closest_names
+from tzrec.utils.proto_util import descriptor_of
 
 
 def feature_names(feature_config: Message) -> list[str]:
@@ -62,7 +63,7 @@ def check_pipeline_config(
         path: the file it came from, for messages.
         text: its text-proto source, to point at lines (optional).
     """
-    scan = textproto_locator.scan(text, config.DESCRIPTOR) if text else None
+    scan = textproto_locator.scan(text, descriptor_of(config)) if text else None
 
     def error(message: str, field_path: str, suggestions: Sequence[str] = ()) -> ConfigError:
         site = scan.position_of(field_path) if scan is not None else None

@@ -46,6 +46,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from tzrec.utils.config_errors import ConfigEditError, closest_names
+from tzrec.utils.proto_util import descriptor_of
 
 _COMPONENT = re.compile(r"^(?P<name>[A-Za-z_]\w*)(?:\[(?P<selector>.*)\])?$")
 _CONDITION = re.compile(r"^(?P<key>[\w.\[\]:-]+?)\s*(?P<op>!=|>=|<=|=|>|<)\s*(?P<value>.*)$")
@@ -100,7 +101,7 @@ def split_path(path: str) -> list[tuple[str, str | None]]:
 
 
 def _field(message: Message, name: str, key: str) -> FieldDescriptor:
-    fd = message.DESCRIPTOR.fields_by_name.get(name)
+    fd = descriptor_of(message).fields_by_name.get(name)
     if fd is None:
         valid = [f.name for f in message.DESCRIPTOR.fields]
         hint = closest_names(name, valid)
@@ -136,13 +137,15 @@ def convert_scalar(fd: FieldDescriptor, value: Any, key: str) -> Any:
         if fd.cpp_type in _FLOAT_TYPES:
             return float(value)
         if fd.cpp_type == FieldDescriptor.CPPTYPE_ENUM:
+            enum_type = fd.enum_type
+            assert enum_type is not None  # every enum field has its enum's descriptor
             if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
                 number = int(value)
-                if number in fd.enum_type.values_by_number:
+                if number in enum_type.values_by_number:
                     return number
-            elif str(value) in fd.enum_type.values_by_name:
-                return fd.enum_type.values_by_name[str(value)].number
-            names = ", ".join(fd.enum_type.values_by_name)
+            elif str(value) in enum_type.values_by_name:
+                return enum_type.values_by_name[str(value)].number
+            names = ", ".join(enum_type.values_by_name)
             raise ValueError(f"'{value}' is not one of {names}")
         if fd.cpp_type == FieldDescriptor.CPPTYPE_STRING:
             return value if isinstance(value, str) else json.dumps(value)
@@ -197,8 +200,10 @@ def _set_map(message: Message, fd: FieldDescriptor, value: Any, key: str) -> Non
             raise ConfigEditError(f"edit key '{key}': {fd.name} needs a JSON object: {e}") from None
     if not isinstance(value, Mapping):
         raise ConfigEditError(f"edit key '{key}': {fd.name} is a map, it needs a dict")
-    key_fd = fd.message_type.fields_by_name["key"]
-    value_fd = fd.message_type.fields_by_name["value"]
+    entry = fd.message_type
+    assert entry is not None  # a map field's type is its generated entry message
+    key_fd = entry.fields_by_name["key"]
+    value_fd = entry.fields_by_name["value"]
     container = getattr(message, fd.name)
     container.clear()
     for map_key, map_value in value.items():
@@ -273,6 +278,7 @@ def _matches(element: Message, condition: str, key: str) -> bool:
     wanted: Any = match.group("value").strip().strip("'\"")
     if fd is not None and not isinstance(actual, Message):
         if fd.cpp_type == FieldDescriptor.CPPTYPE_ENUM:
+            assert fd.enum_type is not None  # every enum field has its enum's descriptor
             actual = fd.enum_type.values_by_number[actual].name
         elif fd.cpp_type != FieldDescriptor.CPPTYPE_STRING:
             wanted = convert_scalar(fd, wanted, key)

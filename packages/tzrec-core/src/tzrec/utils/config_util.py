@@ -30,6 +30,7 @@ from tzrec.utils import textproto_locator
 from tzrec.utils.config_edit import edit_config
 from tzrec.utils.config_errors import ConfigError, closest_names
 from tzrec.utils.logging_util import logger
+from tzrec.utils.proto_util import descriptor_of
 
 __all__ = [
     "ConfigError",
@@ -171,7 +172,7 @@ def _parse_text(text: str, message: MessageT, path: str, allow_unknown_field: bo
             allow_unknown_extension=allow_unknown_field,
         )
     except text_format.ParseError as e:
-        raise _text_parse_error(e, text, path, message.DESCRIPTOR) from None
+        raise _text_parse_error(e, text, path, descriptor_of(message)) from None
     return message
 
 
@@ -208,14 +209,15 @@ def _parse_json(text: str, message: MessageT, path: str, allow_unknown_field: bo
 
 def _check_required(message: Message, text: str, path: str, is_json: bool) -> None:
     """Fail on the first unset ``required`` field, pointing at its parent message."""
-    missing = message.FindInitializationErrors()
+    # Both message backends define it; types-protobuf's Message stub does not declare it.
+    missing = message.FindInitializationErrors()  # type: ignore[attr-defined]
     if not missing:
         return
     field_path = missing[0]
     line = column = 0
     if not is_json:
         parent = field_path.rsplit(".", 1)[0] if "." in field_path else ""
-        site = textproto_locator.scan(text, message.DESCRIPTOR).position_of(parent)
+        site = textproto_locator.scan(text, descriptor_of(message)).position_of(parent)
         if site is not None:
             line, column = site.line, site.column
     raise ConfigError("required field is not set", path, line, column, field_path)
@@ -359,7 +361,7 @@ def config_to_kwargs(config: Message) -> dict[str, Any]:
         # {'hidden_units': [8, 4], 'activation': 'nn.ReLU', 'use_bn': False, ...}
     """
     kwargs: dict[str, Any] = {}
-    for fd in config.DESCRIPTOR.fields:
+    for fd in descriptor_of(config).fields:
         repeated = fd.is_repeated
         in_oneof = fd.containing_oneof is not None
         if in_oneof and not config.HasField(fd.name):

@@ -59,7 +59,7 @@ class ScanResult:
 
     def position_of(self, path: str) -> FieldSite | None:
         """The first occurrence of ``path`` (or of its longest known prefix)."""
-        by_path = {}
+        by_path: dict[str, FieldSite] = {}
         for site in self.sites:
             by_path.setdefault(site.path, site)
         probe = path
