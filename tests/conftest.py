@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tzrec.protos import pipeline_pb2
+from tzrec.utils.config_util import load_pipeline_config
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,6 +43,12 @@ def compat_dir() -> Path:
 def deepfm_config_path() -> Path:
     """TorchEasyRec's DeepFM-on-Criteo example config."""
     return compat_root() / "configs" / "deepfm_criteo.config"
+
+
+@pytest.fixture
+def criteo_config() -> pipeline_pb2.EasyRecConfig:
+    """The DeepFM-on-Criteo config, parsed: int_0..int_12 raw, cat_0..cat_25 id features."""
+    return load_pipeline_config(str(compat_root() / "configs" / "deepfm_criteo.config"))
 
 
 @pytest.fixture

@@ -12,13 +12,10 @@ from typing import Any
 import pytest
 from google.protobuf import text_format
 
-from tests.conftest import compat_root
 from tzrec.protos import data_pb2, model_pb2, pipeline_pb2
 from tzrec.utils.config_edit import edit_config, split_path
 from tzrec.utils.config_errors import ConfigEditError
-from tzrec.utils.config_util import load_pipeline_config, parse_pipeline_config
-
-DEEPFM_CRITEO = compat_root() / "configs" / "deepfm_criteo.config"
+from tzrec.utils.config_util import parse_pipeline_config
 
 SMALL_CONFIG = """
 model_dir: "experiments/small"
@@ -52,12 +49,6 @@ model_config {
 def small() -> pipeline_pb2.EasyRecConfig:
     """A four-feature DeepFM config: int_0 (raw), cat_0/cat_1/cat_2 (id, dims 8/16/32)."""
     return parse_pipeline_config(SMALL_CONFIG)
-
-
-@pytest.fixture
-def criteo() -> pipeline_pb2.EasyRecConfig:
-    """The shared deepfm_criteo config: int_0..int_12 raw, cat_0..cat_25 id features."""
-    return load_pipeline_config(str(DEEPFM_CRITEO))
 
 
 def _edited(
@@ -110,11 +101,14 @@ def test_dot_path_into_sub_message(small: pipeline_pb2.EasyRecConfig) -> None:
     assert small.train_config.sparse_optimizer.adagrad_optimizer.lr == pytest.approx(0.001)
 
 
-def test_several_edits_apply_in_one_call(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_several_edits_apply_in_one_call(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """All keys of one edit dict are applied."""
-    _edited(criteo, {"model_dir": "x", "data_config.batch_size": 1024, "eval_config.num_steps": 5})
-    assert (criteo.model_dir, criteo.data_config.batch_size) == ("x", 1024)
-    assert criteo.eval_config.num_steps == 5
+    _edited(
+        criteo_config,
+        {"model_dir": "x", "data_config.batch_size": 1024, "eval_config.num_steps": 5},
+    )
+    assert (criteo_config.model_dir, criteo_config.data_config.batch_size) == ("x", 1024)
+    assert criteo_config.eval_config.num_steps == 5
 
 
 # ----------------------------------------------------------------------------- indexes
@@ -131,13 +125,13 @@ def test_several_edits_apply_in_one_call(criteo: pipeline_pb2.EasyRecConfig) -> 
     ],
 )
 def test_index_sets_repeated_scalar_from_list_forms(
-    criteo: pipeline_pb2.EasyRecConfig, value: Any, expected: list[float]
+    criteo_config: pipeline_pb2.EasyRecConfig, value: Any, expected: list[float]
 ) -> None:
     """A repeated float field takes a JSON list, a "[1,2]" string or a "1,2" string."""
-    _edited(criteo, {"feature_configs[0].raw_feature.boundaries": value})
-    assert list(criteo.feature_configs[0].raw_feature.boundaries) == expected
-    assert criteo.feature_configs[0].raw_feature.feature_name == "int_0"
-    assert list(criteo.feature_configs[1].raw_feature.boundaries) == []
+    _edited(criteo_config, {"feature_configs[0].raw_feature.boundaries": value})
+    assert list(criteo_config.feature_configs[0].raw_feature.boundaries) == expected
+    assert criteo_config.feature_configs[0].raw_feature.feature_name == "int_0"
+    assert list(criteo_config.feature_configs[1].raw_feature.boundaries) == []
 
 
 def test_repeated_scalar_is_replaced_not_appended(small: pipeline_pb2.EasyRecConfig) -> None:
@@ -146,27 +140,29 @@ def test_repeated_scalar_is_replaced_not_appended(small: pipeline_pb2.EasyRecCon
     assert list(small.feature_configs[0].raw_feature.boundaries) == [9.0]
 
 
-def test_negative_index_counts_from_end(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_negative_index_counts_from_end(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """[-1] is the last element (cat_25)."""
-    _edited(criteo, {"feature_configs[-1].id_feature.embedding_dim": 4})
-    assert criteo.feature_configs[-1].id_feature.feature_name == "cat_25"
-    assert criteo.feature_configs[-1].id_feature.embedding_dim == 4
-    assert criteo.feature_configs[-2].id_feature.embedding_dim == 16
+    _edited(criteo_config, {"feature_configs[-1].id_feature.embedding_dim": 4})
+    assert criteo_config.feature_configs[-1].id_feature.feature_name == "cat_25"
+    assert criteo_config.feature_configs[-1].id_feature.embedding_dim == 4
+    assert criteo_config.feature_configs[-2].id_feature.embedding_dim == 16
 
 
 @pytest.mark.parametrize("index", [39, 100, -40])
-def test_index_out_of_range_is_an_error(criteo: pipeline_pb2.EasyRecConfig, index: int) -> None:
+def test_index_out_of_range_is_an_error(
+    criteo_config: pipeline_pb2.EasyRecConfig, index: int
+) -> None:
     """An index past either end raises ConfigEditError naming the key and the size."""
     key = f"feature_configs[{index}].id_feature.embedding_dim"
     with pytest.raises(ConfigEditError, match=r"out of range \(39 elements\)") as info:
-        edit_config(criteo, {key: 4})
+        edit_config(criteo_config, {key: 4})
     assert key in str(info.value)
 
 
-def test_index_into_repeated_scalar(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_index_into_repeated_scalar(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """feature_names[0] sets one element of a repeated string field."""
-    _edited(criteo, {"model_config.feature_groups[0].feature_names[0]": "cat_renamed"})
-    names = list(criteo.model_config.feature_groups[0].feature_names)
+    _edited(criteo_config, {"model_config.feature_groups[0].feature_names[0]": "cat_renamed"})
+    names = list(criteo_config.model_config.feature_groups[0].feature_names)
     assert names[0] == "cat_renamed"
     assert names[1:3] == ["cat_1", "cat_2"]
     assert len(names) == 26
@@ -209,10 +205,10 @@ def test_condition_on_repeated_scalar_is_an_error(small: pipeline_pb2.EasyRecCon
 # ----------------------------------------------------------------------------- slices
 
 
-def test_slice_applies_to_each_selected_element(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_slice_applies_to_each_selected_element(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """[14:16] edits elements 14 and 15 only (cat_1, cat_2); a string value converts."""
-    _edited(criteo, {"feature_configs[14:16].id_feature.embedding_dim": "12"})
-    dims = _dims(criteo)
+    _edited(criteo_config, {"feature_configs[14:16].id_feature.embedding_dim": "12"})
+    dims = _dims(criteo_config)
     assert (dims["cat_0"], dims["cat_1"], dims["cat_2"], dims["cat_3"]) == (16, 12, 12, 16)
 
 
@@ -228,23 +224,25 @@ def test_full_slice_applies_to_every_element(small: pipeline_pb2.EasyRecConfig) 
     assert _dims(small) == {"int_0": 0, "cat_0": 8, "cat_1": 8, "cat_2": 8}
 
 
-def test_full_slice_keeps_other_oneof_members(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_full_slice_keeps_other_oneof_members(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """[:].id_feature.x skips raw features instead of turning them into bare id features."""
-    _edited(criteo, {"feature_configs[:].id_feature.embedding_dim": 8})
-    assert _kinds(criteo) == ["raw_feature"] * 13 + ["id_feature"] * 26
-    assert criteo.feature_configs[0].raw_feature.feature_name == "int_0"
-    assert all(criteo.feature_configs[i].id_feature.embedding_dim == 8 for i in range(13, 39))
-    assert criteo.feature_configs[13].id_feature.num_buckets == 40000000
+    _edited(criteo_config, {"feature_configs[:].id_feature.embedding_dim": 8})
+    assert _kinds(criteo_config) == ["raw_feature"] * 13 + ["id_feature"] * 26
+    assert criteo_config.feature_configs[0].raw_feature.feature_name == "int_0"
+    assert all(
+        criteo_config.feature_configs[i].id_feature.embedding_dim == 8 for i in range(13, 39)
+    )
+    assert criteo_config.feature_configs[13].id_feature.num_buckets == 40000000
 
 
 def test_path_through_unchosen_oneof_member_is_an_error(
-    criteo: pipeline_pb2.EasyRecConfig,
+    criteo_config: pipeline_pb2.EasyRecConfig,
 ) -> None:
     """feature_configs[0] is a raw feature: .id_feature.x raises and leaves it unchanged."""
-    before = criteo.feature_configs[0].SerializeToString()
+    before = criteo_config.feature_configs[0].SerializeToString()
     with pytest.raises(ConfigEditError, match="set to 'raw_feature'"):
-        edit_config(criteo, {"feature_configs[0].id_feature.embedding_dim": 8})
-    assert criteo.feature_configs[0].SerializeToString() == before
+        edit_config(criteo_config, {"feature_configs[0].id_feature.embedding_dim": 8})
+    assert criteo_config.feature_configs[0].SerializeToString() == before
 
 
 def test_whole_message_switches_oneof(small: pipeline_pb2.EasyRecConfig) -> None:
@@ -280,11 +278,11 @@ def test_slice_as_last_component_replaces_each_message(
 
 
 def test_condition_finds_key_inside_chosen_oneof_member(
-    criteo: pipeline_pb2.EasyRecConfig,
+    criteo_config: pipeline_pb2.EasyRecConfig,
 ) -> None:
     """[feature_name=cat_0] matches id_feature.feature_name; only cat_0 changes."""
-    _edited(criteo, {"feature_configs[feature_name=cat_0].id_feature.embedding_dim": 32})
-    dims = _dims(criteo)
+    _edited(criteo_config, {"feature_configs[feature_name=cat_0].id_feature.embedding_dim": 32})
+    dims = _dims(criteo_config)
     assert dims["cat_0"] == 32
     assert {name: dim for name, dim in dims.items() if name != "cat_0" and dim} == {
         f"cat_{i}": 16 for i in range(1, 26)
@@ -297,11 +295,11 @@ def test_condition_with_quoted_value(small: pipeline_pb2.EasyRecConfig) -> None:
     assert _dims(small)["cat_1"] == 3
 
 
-def test_condition_on_raw_feature(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_condition_on_raw_feature(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """A condition picks a raw feature too (key looked up in raw_feature)."""
-    _edited(criteo, {"feature_configs[feature_name=int_3].raw_feature.boundaries": [1, 2]})
-    assert list(criteo.feature_configs[3].raw_feature.boundaries) == [1.0, 2.0]
-    assert list(criteo.feature_configs[2].raw_feature.boundaries) == []
+    _edited(criteo_config, {"feature_configs[feature_name=int_3].raw_feature.boundaries": [1, 2]})
+    assert list(criteo_config.feature_configs[3].raw_feature.boundaries) == [1.0, 2.0]
+    assert list(criteo_config.feature_configs[2].raw_feature.boundaries) == []
 
 
 def test_condition_with_dotted_key(small: pipeline_pb2.EasyRecConfig) -> None:
@@ -349,16 +347,16 @@ def test_numeric_comparisons(
     assert _kinds(small)[0] == "raw_feature"
 
 
-def test_numeric_comparison_on_uint64(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_numeric_comparison_on_uint64(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """num_buckets > 1000000 selects exactly the large-vocabulary features."""
     large = {
         fc.id_feature.feature_name
-        for fc in criteo.feature_configs
+        for fc in criteo_config.feature_configs
         if fc.WhichOneof("feature") == "id_feature" and fc.id_feature.num_buckets > 1000000
     }
     assert large  # the shared config has such features
-    _edited(criteo, {"feature_configs[num_buckets>1000000].id_feature.embedding_dim": 64})
-    dims = _dims(criteo)
+    _edited(criteo_config, {"feature_configs[num_buckets>1000000].id_feature.embedding_dim": 64})
+    dims = _dims(criteo_config)
     assert {name for name, dim in dims.items() if dim == 64} == large
     assert {name for name, dim in dims.items() if dim == 16} == {
         f"cat_{i}" for i in range(26)
@@ -371,10 +369,12 @@ def test_numeric_condition_with_bad_value(small: pipeline_pb2.EasyRecConfig) -> 
         edit_config(small, {"feature_configs[embedding_dim>big].id_feature.embedding_dim": 1})
 
 
-def test_condition_on_group_name(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_condition_on_group_name(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """A condition on a plain field of the element (group_name) selects the group."""
-    _edited(criteo, {"model_config.feature_groups[group_name=deep].feature_names": []})
-    groups = {g.group_name: list(g.feature_names) for g in criteo.model_config.feature_groups}
+    _edited(criteo_config, {"model_config.feature_groups[group_name=deep].feature_names": []})
+    groups = {
+        g.group_name: list(g.feature_names) for g in criteo_config.model_config.feature_groups
+    }
     assert groups["deep"] == []
     assert len(groups["wide"]) == len(groups["fm"]) == 26
 
@@ -385,11 +385,11 @@ def test_condition_on_enum_by_name(small: pipeline_pb2.EasyRecConfig) -> None:
     assert [g.group_name for g in small.model_config.feature_groups] == ["w", "deep"]
 
 
-def test_condition_matching_nothing_is_an_error(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_condition_matching_nothing_is_an_error(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """A selector that matches no element raises and names the selector."""
     key = "feature_configs[feature_name=nope].id_feature.embedding_dim"
     with pytest.raises(ConfigEditError, match=r"no element matches \[feature_name=nope\]"):
-        edit_config(criteo, {key: 4})
+        edit_config(criteo_config, {key: 4})
 
 
 def test_unreadable_selector_is_an_error(small: pipeline_pb2.EasyRecConfig) -> None:
@@ -503,10 +503,12 @@ def test_repeated_string_from_comma_string(small: pipeline_pb2.EasyRecConfig) ->
 
 
 @pytest.mark.parametrize("empty", [[], "[]", ""])
-def test_empty_list_clears_repeated_field(criteo: pipeline_pb2.EasyRecConfig, empty: Any) -> None:
+def test_empty_list_clears_repeated_field(
+    criteo_config: pipeline_pb2.EasyRecConfig, empty: Any
+) -> None:
     """An empty list (or "[]") clears a repeated field."""
-    _edited(criteo, {"model_config.feature_groups[group_name=deep].feature_names": empty})
-    groups = {g.group_name: len(g.feature_names) for g in criteo.model_config.feature_groups}
+    _edited(criteo_config, {"model_config.feature_groups[group_name=deep].feature_names": empty})
+    groups = {g.group_name: len(g.feature_names) for g in criteo_config.model_config.feature_groups}
     assert groups == {"wide": 26, "fm": 26, "deep": 0}
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from google.protobuf import json_format, text_format
 
-from tests.conftest import compat_root
 from tzrec.protos import data_pb2, feature_pb2, model_pb2, pipeline_pb2
 from tzrec.utils.config_errors import ConfigError
 from tzrec.utils.config_util import (
@@ -19,8 +18,6 @@ from tzrec.utils.config_util import (
     save_message,
     which_msg,
 )
-
-DEEPFM_CRITEO = compat_root() / "configs" / "deepfm_criteo.config"
 
 BASE_CONFIG = """
 model_dir: "experiments/small"
@@ -50,12 +47,6 @@ def _parse_quietly(text: str, **kwargs: Any) -> pipeline_pb2.EasyRecConfig:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return parse_pipeline_config(text, **kwargs)
-
-
-@pytest.fixture
-def criteo() -> pipeline_pb2.EasyRecConfig:
-    """The shared deepfm_criteo config."""
-    return load_pipeline_config(str(DEEPFM_CRITEO))
 
 
 # ----------------------------------------------------------------------------- config_to_kwargs
@@ -111,28 +102,32 @@ def test_config_to_kwargs_enums_by_name_and_repeated_messages() -> None:
     assert groups[1]["feature_names"] == []
 
 
-def test_config_to_kwargs_only_chosen_oneof_member(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_config_to_kwargs_only_chosen_oneof_member(
+    criteo_config: pipeline_pb2.EasyRecConfig,
+) -> None:
     """Of a oneof only the chosen member appears; unset messages do not."""
-    feature = config_to_kwargs(criteo.feature_configs[13])
+    feature = config_to_kwargs(criteo_config.feature_configs[13])
     assert list(feature) == ["id_feature"]
     assert feature["id_feature"]["feature_name"] == "cat_0"
     assert feature["id_feature"]["num_buckets"] == 40000000
 
-    model = config_to_kwargs(criteo.model_config)
+    model = config_to_kwargs(criteo_config.model_config)
     assert "deepfm" in model
     assert not {"dlrm", "multi_tower", "wide_and_deep"} & set(model)
     assert [m for m in model["metrics"]] == [
-        {"auc": config_to_kwargs(criteo.model_config.metrics[0].auc)}
+        {"auc": config_to_kwargs(criteo_config.model_config.metrics[0].auc)}
     ]
 
-    optimizer = config_to_kwargs(criteo.train_config.sparse_optimizer)
+    optimizer = config_to_kwargs(criteo_config.train_config.sparse_optimizer)
     assert set(optimizer) == {"adagrad_optimizer", "constant_learning_rate"}
     assert optimizer["adagrad_optimizer"]["lr"] == pytest.approx(0.001)
 
 
-def test_config_to_kwargs_enum_field_with_default(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_config_to_kwargs_enum_field_with_default(
+    criteo_config: pipeline_pb2.EasyRecConfig,
+) -> None:
     """An enum data field is its value name (fg_mode FG_NONE, dataset_type)."""
-    data = config_to_kwargs(criteo.data_config)
+    data = config_to_kwargs(criteo_config.data_config)
     assert data["fg_mode"] == "FG_NONE"
     assert data["dataset_type"] == "OdpsDataset"
     assert data["batch_size"] == 8192
@@ -149,12 +144,12 @@ def test_config_to_kwargs_map_field() -> None:
 # ----------------------------------------------------------------------------- which_msg
 
 
-def test_which_msg_names_message_type(criteo: pipeline_pb2.EasyRecConfig) -> None:
+def test_which_msg_names_message_type(criteo_config: pipeline_pb2.EasyRecConfig) -> None:
     """which_msg returns the chosen member's message type name, not the field name."""
-    assert which_msg(criteo.model_config, "model") == "DeepFM"
-    assert which_msg(criteo.train_config.sparse_optimizer, "optimizer") == "AdagradOptimizer"
-    assert which_msg(criteo.feature_configs[0], "feature") == "RawFeature"
-    assert which_msg(criteo.feature_configs[13], "feature") == "IdFeature"
+    assert which_msg(criteo_config.model_config, "model") == "DeepFM"
+    assert which_msg(criteo_config.train_config.sparse_optimizer, "optimizer") == "AdagradOptimizer"
+    assert which_msg(criteo_config.feature_configs[0], "feature") == "RawFeature"
+    assert which_msg(criteo_config.feature_configs[13], "feature") == "IdFeature"
 
 
 def test_which_msg_unset_oneof() -> None:
@@ -181,14 +176,16 @@ def test_which_msg_message_without_oneofs() -> None:
 # ----------------------------------------------------------------------------- save / load
 
 
-def test_save_and_load_round_trip(criteo: pipeline_pb2.EasyRecConfig, tmp_path: Path) -> None:
+def test_save_and_load_round_trip(
+    criteo_config: pipeline_pb2.EasyRecConfig, tmp_path: Path
+) -> None:
     """save_message creates missing folders; load_pipeline_config reads it back equal."""
     target = tmp_path / "not" / "yet" / "there" / "pipeline.config"
     assert not target.parent.exists()
-    save_message(criteo, str(target))
+    save_message(criteo_config, str(target))
     assert target.is_file()
     loaded = load_pipeline_config(str(target))
-    assert loaded == criteo
+    assert loaded == criteo_config
     assert which_msg(loaded.model_config, "model") == "DeepFM"
 
 
@@ -208,11 +205,11 @@ def test_save_message_into_current_folder(tmp_path: Path, monkeypatch: pytest.Mo
     assert (tmp_path / "raw.config").read_text() == 'feature_name: "r"\n'
 
 
-def test_json_config_loads_equal(criteo: pipeline_pb2.EasyRecConfig, tmp_path: Path) -> None:
+def test_json_config_loads_equal(criteo_config: pipeline_pb2.EasyRecConfig, tmp_path: Path) -> None:
     """MessageToJson of a parsed config, in a .json file, loads back equal."""
     target = tmp_path / "deepfm.json"
-    target.write_text(json_format.MessageToJson(criteo), encoding="utf-8")
-    assert load_pipeline_config(str(target)) == criteo
+    target.write_text(json_format.MessageToJson(criteo_config), encoding="utf-8")
+    assert load_pipeline_config(str(target)) == criteo_config
 
 
 def test_json_config_with_field_names(tmp_path: Path) -> None:

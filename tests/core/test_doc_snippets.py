@@ -29,6 +29,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 from tests.conftest import compat_root
 from tzrec.protos import pipeline_pb2
+from tzrec.utils.textproto_locator import tokenize
 
 DOCS = compat_root() / "docs"
 
@@ -48,10 +49,6 @@ _FIELD_VALUE_LINE = re.compile(r"^\s*[a-z_][a-z0-9_]*\s*:\s*\S")
 _PLACEHOLDER_LINE = re.compile(r"^[ \t]*(?:\.{2,}|…+)[ \t]*$", re.MULTILINE)
 _PLACEHOLDER_BODY = re.compile(r"\{\s*(?:\.{2,}|…+)\s*\}")
 _IDENT = re.compile(r"[A-Za-z_]")
-# Tokens of text format, enough to find the top-level field names of a snippet.
-_TOKEN = re.compile(
-    r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*|[A-Za-z_][\w.]*|[{}<>\[\]:]|\S"""
-)
 
 # Fewer parsed snippets than this means the extraction broke (99 were found, 91 parse,
 # when this test was written).
@@ -186,7 +183,7 @@ def drop_placeholders(text: str) -> str:
 
 def top_level_fields(text: str) -> list[str]:
     """Field names at nesting depth 0 of a text-proto snippet, in order."""
-    tokens = [t for t in _TOKEN.findall(text) if not t.startswith("#")]
+    tokens = [t.text for t in tokenize(text)]
     names = []
     depth = 0
     for i, token in enumerate(tokens):

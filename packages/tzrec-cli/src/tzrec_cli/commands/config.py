@@ -49,8 +49,13 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def validate_file(path: str, allow_unknown_field: bool = False) -> list[str]:
-    """Parse and check one config file; return its problems as one-line messages."""
+def validate_file(path: str, allow_unknown_field: bool = False) -> tuple[str, list[str]]:
+    """Parse and check one config file.
+
+    Returns:
+        a one-line summary of the config (empty when it does not parse) and its
+        problems as one-line messages (empty when it is valid).
+    """
     from tzrec.utils.config_checks import check_pipeline_config
     from tzrec.utils.config_errors import ConfigError
     from tzrec.utils.config_util import load_pipeline_config
@@ -58,9 +63,10 @@ def validate_file(path: str, allow_unknown_field: bool = False) -> list[str]:
     try:
         config = load_pipeline_config(path, allow_unknown_field=allow_unknown_field)
     except ConfigError as e:
-        return [str(e)]
+        return "", [str(e)]
     text = "" if path.endswith(".json") else Path(path).read_text(encoding="utf-8")
-    return [str(e) for e in check_pipeline_config(config, path, text)]
+    problems = [str(e) for e in check_pipeline_config(config, path, text)]
+    return _summary(config), problems
 
 
 @app.command()
@@ -69,18 +75,15 @@ def validate(
     allow_unknown_field: AllowUnknown = False,
 ) -> None:
     """Check pipeline configs; exit 0 when all are valid, 1 otherwise."""
-    from tzrec.utils.config_util import load_pipeline_config
-
     failed = False
     for path in files:
-        problems = validate_file(path, allow_unknown_field)
+        summary, problems = validate_file(path, allow_unknown_field)
         for problem in problems:
             typer.echo(f"error: {problem}", err=True)
         if problems:
             failed = True
-            continue
-        config = load_pipeline_config(path, allow_unknown_field=allow_unknown_field)
-        typer.echo(f"{path}: OK ({_summary(config)})")
+        else:
+            typer.echo(f"{path}: OK ({summary})")
     if failed:
         raise typer.Exit(1)
 
