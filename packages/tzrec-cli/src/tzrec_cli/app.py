@@ -12,6 +12,8 @@ import sys
 
 import typer
 
+from tzrec.datasets.errors import DataReadError
+from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.plugins import (
     DuplicatePluginNameError,
     PluginTargetError,
@@ -23,6 +25,9 @@ from tzrec.utils.config_errors import ConfigEditError, ConfigError
 USER_ERRORS = (
     ConfigError,
     ConfigEditError,
+    DataReadError,
+    FeatureConfigError,
+    InvalidFgInputError,
     DuplicatePluginNameError,
     PluginTargetError,
     UnknownPluginNameError,

@@ -12,4 +12,5 @@ def register_commands() -> list[CommandSpec]:
         CommandSpec("version", "tzrec_cli.commands.version:version", "Show versions."),
         CommandSpec("plugins", "tzrec_cli.commands.plugins:plugins", "List plugins."),
         CommandSpec("config", "tzrec_cli.commands.config:app", "Check and edit configs."),
+        CommandSpec("data", "tzrec_cli.commands.data:app", "Make data for configs."),
     ]

@@ -1,0 +1,1 @@
+"""Data pipeline: readers/writers contracts, Batch, data parsing, datasets and dataloaders."""

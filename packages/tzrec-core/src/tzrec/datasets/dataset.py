@@ -1,0 +1,190 @@
+"""The dataset: reader shard -> (shuffle) -> fixed-size record batches -> Batch.
+
+Each (rank, dataloader worker) pair reads one shard of the input; the reader plugin
+guarantees that the shards together hold every row exactly once. The dataset re-chunks
+the reader's record batches to the batch size, optionally shuffles within a window of
+``shuffle_buffer_size`` batches, parses each chunk into a :class:`Batch` and stamps it
+with the shard's position (rows of the shard fully delivered) so that training can
+resume where it stopped.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Generator, Iterator, Sequence
+
+import numpy as np
+import pyarrow as pa
+import torch
+from torch.utils.data import IterableDataset, get_worker_info
+
+from tzrec.datasets.batch import Batch
+from tzrec.datasets.data_parser import DataParser
+from tzrec.datasets.errors import MissingColumnError
+from tzrec.datasets.reader import BaseReader, create_reader
+from tzrec.features.feature import BaseFeature
+from tzrec.protos import data_pb2
+
+
+class Mode(enum.Enum):
+    """What the data is read for: it decides batch size, shuffling and masking."""
+
+    TRAIN = "train"
+    EVAL = "eval"
+    PREDICT = "predict"
+
+
+def dist_rank_and_world_size() -> tuple[int, int]:
+    """This process's rank and the world size (torch.distributed, else the env, else 0/1)."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    import os
+
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+
+
+def rechunk(
+    batches: Iterator[pa.RecordBatch], batch_size: int, drop_remainder: bool
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of exactly ``batch_size`` rows (the last may be short unless dropped)."""
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+    for rb in batches:
+        if rb.num_rows == 0:
+            continue
+        if not pending and rb.num_rows == batch_size:
+            yield rb  # the common case: the reader already cut batch_size rows
+            continue
+        pending.append(rb)
+        pending_rows += rb.num_rows
+        if pending_rows < batch_size:
+            continue
+        table = pa.Table.from_batches(pending)
+        offset = 0
+        while pending_rows - offset >= batch_size:
+            yield table.slice(offset, batch_size).combine_chunks().to_batches()[0]
+            offset += batch_size
+        rest = table.slice(offset)
+        pending = rest.combine_chunks().to_batches() if rest.num_rows else []
+        pending_rows = rest.num_rows
+    if pending_rows and not drop_remainder:
+        yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
+
+
+class TzrecDataset(IterableDataset[Batch]):
+    """Batches of one input for one mode, sharded over ranks and dataloader workers.
+
+    Args:
+        data_config: the pipeline's data config.
+        features: the pipeline's features.
+        input_path: the input (as the reader plugin understands it).
+        mode: train, eval or predict.
+        reserved_columns: columns passed through to ``Batch.reserves`` (predict).
+        batch_size: overrides data_config's batch_size / eval_batch_size.
+        num_workers: dataloader workers per process (shards = ranks x workers).
+        start_positions: rows already delivered per shard, to resume (see
+            :class:`~tzrec.datasets.dataloader.DataPosition`).
+        seed: seed for shuffling and feature masking.
+    """
+
+    def __init__(
+        self,
+        data_config: data_pb2.DataConfig,
+        features: Sequence[BaseFeature],
+        input_path: str,
+        mode: Mode = Mode.TRAIN,
+        reserved_columns: Sequence[str] = (),
+        batch_size: int | None = None,
+        num_workers: int | None = None,
+        start_positions: dict[int, int] | None = None,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        self.data_config = data_config
+        self.input_path = input_path
+        self.mode = mode
+        if batch_size is None:
+            batch_size = data_config.batch_size
+            if mode != Mode.TRAIN and data_config.HasField("eval_batch_size"):
+                batch_size = data_config.eval_batch_size
+        self.batch_size = int(batch_size)
+        self.num_workers = int(data_config.num_workers if num_workers is None else num_workers)
+        self.rank, self.world_size = dist_rank_and_world_size()
+        self.start_positions = dict(start_positions or {})
+        self.seed = seed
+        training = mode == Mode.TRAIN
+        self.shuffle = training and data_config.shuffle
+        self.parser = DataParser(
+            features,
+            label_fields=data_config.label_fields if mode != Mode.PREDICT else (),
+            sample_weight_fields=data_config.sample_weight_fields if training else (),
+            reserved_columns=reserved_columns,
+            sample_mask_prob=data_config.sample_mask_prob if training else 0.0,
+            seed=seed,
+        )
+        self.reader: BaseReader = create_reader(
+            data_config, input_path, self.batch_size, selected_cols=self.parser.input_columns
+        )
+        self._check_columns()
+
+    def _check_columns(self) -> None:
+        """Fail early, in the main process, when the input lacks a needed column."""
+        names = self.reader.schema().names
+        for column in self.parser.input_columns:
+            if column not in names:
+                raise MissingColumnError(self.input_path, column, names)
+
+    @property
+    def num_shards(self) -> int:
+        """Shards the input is split into: ranks x max(workers, 1)."""
+        return self.world_size * max(self.num_workers, 1)
+
+    def _shard_index(self) -> int:
+        info = get_worker_info()
+        worker_id = info.id if info is not None else 0
+        return self.rank * max(self.num_workers, 1) + worker_id
+
+    def __iter__(self) -> Iterator[Batch]:
+        shard = self._shard_index()
+        done = self.start_positions.get(shard, 0)
+        rng = np.random.default_rng([self.seed, shard, done])
+        self.parser._rng = np.random.default_rng([self.seed + 1, shard, done])
+        raw = self.reader.to_batches(shard, self.num_shards, skip_rows=done)
+        drop = self.data_config.drop_remainder and self.mode == Mode.TRAIN
+        chunks = rechunk(raw, self.batch_size, drop)
+        if not self.shuffle:
+            for rb in chunks:
+                done += rb.num_rows
+                yield self._parse(rb, shard, done)
+            return
+        window = max(int(self.data_config.shuffle_buffer_size), 1)
+        buffer: list[pa.RecordBatch] = []
+        for rb in chunks:
+            buffer.append(rb)
+            if len(buffer) >= window:
+                done = yield from self._emit_shuffled(buffer, rng, shard, done)
+                buffer = []
+        if buffer:
+            done = yield from self._emit_shuffled(buffer, rng, shard, done)
+
+    def _emit_shuffled(
+        self, buffer: list[pa.RecordBatch], rng: np.random.Generator, shard: int, done: int
+    ) -> Generator[Batch, None, int]:
+        """Shuffle a window of record batches and emit it in batches of batch_size.
+
+        The position advances only when the whole window is out, so resuming from any
+        batch of a window replays that window (rows may repeat, none is lost).
+        """
+        table = pa.Table.from_batches(buffer)
+        table = table.take(pa.array(rng.permutation(table.num_rows)))
+        total = done + table.num_rows
+        for offset in range(0, table.num_rows, self.batch_size):
+            rb = table.slice(offset, self.batch_size).combine_chunks().to_batches()[0]
+            last = offset + self.batch_size >= table.num_rows
+            yield self._parse(rb, shard, total if last else done)
+        return total
+
+    def _parse(self, rb: pa.RecordBatch, shard: int, done: int) -> Batch:
+        batch = self.parser.parse(rb, source=self.input_path)
+        batch.checkpoint_info = {shard: done}
+        return batch

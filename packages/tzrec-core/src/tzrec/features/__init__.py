@@ -1,0 +1,1 @@
+"""Features: one module per feature type, and feature generation (FG) over batches."""

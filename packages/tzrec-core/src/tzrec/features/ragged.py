@@ -1,0 +1,174 @@
+"""Column-at-a-time helpers that turn pyarrow input columns into ragged (values, lengths).
+
+Inputs arrive as scalars, separator-joined strings, lists or nested lists; every feature
+first brings them to one *ragged* form: a flat pyarrow array of the present values and
+an int32 count per row. Nulls and empty strings count as absent values, so a row with
+nothing in it has length 0 and later takes the feature's default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+@dataclass(frozen=True)
+class Ragged:
+    """A batch of variable-length rows.
+
+    Attributes:
+        values: flat pyarrow array of all rows' values, in row order.
+        lengths: int32 count of values per row.
+    """
+
+    values: pa.Array
+    lengths: npt.NDArray[np.int32]
+
+    @property
+    def num_rows(self) -> int:
+        """Number of rows."""
+        return int(self.lengths.shape[0])
+
+    def offsets(self) -> npt.NDArray[np.int64]:
+        """Row start offsets into ``values``, with a final end offset."""
+        out = np.zeros(self.lengths.shape[0] + 1, dtype=np.int64)
+        np.cumsum(self.lengths, out=out[1:])
+        return out
+
+    def row_ids(self) -> npt.NDArray[np.int64]:
+        """The row index of each value."""
+        return np.repeat(np.arange(self.num_rows, dtype=np.int64), self.lengths)
+
+    def to_list_array(self) -> pa.ListArray:
+        """The rows as a ``list<T>`` array (empty rows are empty lists)."""
+        return pa.ListArray.from_arrays(pa.array(self.offsets().astype(np.int32)), self.values)
+
+
+def combine_chunks(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A contiguous array from an array or a chunked array."""
+    if isinstance(arr, pa.ChunkedArray):
+        return arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    return arr
+
+
+def _is_string(t: pa.DataType) -> bool:
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
+
+
+def _is_list(t: pa.DataType) -> bool:
+    return bool(pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t))
+
+
+def _drop_absent(flat: pa.Array, parents: npt.NDArray[np.int64], num_rows: int) -> Ragged:
+    """Drop nulls (and empty strings) from a flat array whose values belong to rows."""
+    keep = pc.is_valid(flat)
+    if _is_string(flat.type):
+        keep = pc.and_(keep, pc.not_equal(pc.utf8_length(flat), 0))
+    keep_np = keep.to_numpy(zero_copy_only=False)
+    if keep_np.all():
+        counts = np.bincount(parents, minlength=num_rows)
+        return Ragged(flat, counts.astype(np.int32))
+    counts = np.bincount(parents[keep_np], minlength=num_rows)
+    return Ragged(flat.filter(keep), counts.astype(np.int32))
+
+
+def as_ragged(arr: pa.Array | pa.ChunkedArray, separator: str | None = None) -> Ragged:
+    """Bring a column to ragged form, one level deep.
+
+    Args:
+        arr: a scalar column, a string column holding ``separator``-joined values, or a
+            list column (nested lists are flattened completely).
+        separator: splits string values; None keeps each string whole.
+
+    Returns:
+        the present values of each row: nulls, null elements and empty strings dropped.
+    """
+    arr = combine_chunks(arr)
+    n = len(arr)
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        arr = arr.cast(t.value_type)
+        t = arr.type
+    if _is_list(t):
+        flat = arr
+        parents = None
+        while _is_list(flat.type):
+            idx = pc.list_parent_indices(flat).to_numpy()
+            parents = idx if parents is None else parents[idx]
+            flat = pc.list_flatten(flat)
+        assert parents is not None
+        if separator and _is_string(flat.type):
+            split = pc.split_pattern(flat, separator)
+            parents = parents[pc.list_parent_indices(split).to_numpy()]
+            flat = pc.list_flatten(split)
+        return _drop_absent(flat, parents.astype(np.int64), n)
+    if separator and _is_string(t):
+        split = pc.split_pattern(arr, separator)
+        parents = pc.list_parent_indices(split).to_numpy()
+        return _drop_absent(pc.list_flatten(split), parents.astype(np.int64), n)
+    return _drop_absent(arr, np.arange(n, dtype=np.int64), n)
+
+
+def split_sequence(
+    arr: pa.Array | pa.ChunkedArray, delimiter: str, max_length: int
+) -> tuple[pa.Array, npt.NDArray[np.int32]]:
+    """Split a sequence column into its steps, keeping the first ``max_length`` of each row.
+
+    Args:
+        arr: a string column of ``delimiter``-joined steps, or a list column whose outer
+            level is the sequence (``list<T>`` or ``list<list<T>>``).
+        delimiter: the step delimiter of string columns.
+        max_length: the most steps kept per row (0 keeps all).
+
+    Returns:
+        (steps, lengths): a flat array with one element per kept step (a string, a
+        scalar or a list), and the int32 number of steps per row. A null or empty
+        value is a sequence of no steps.
+    """
+    arr = combine_chunks(arr)
+    if _is_string(arr.type):
+        arr = pc.split_pattern(arr, delimiter)
+        empty = pc.and_(
+            pc.equal(pc.list_value_length(arr), 1),
+            pc.equal(
+                pc.utf8_length(pc.list_element(pc.fill_null(arr, pa.scalar([""], arr.type)), 0)), 0
+            ),
+        )
+        arr = pc.if_else(empty, pa.scalar([], arr.type), arr)
+    elif not _is_list(arr.type):
+        raise TypeError(f"a sequence column must be a string or a list, not {arr.type}")
+    if max_length > 0:
+        arr = pc.list_slice(arr, 0, max_length)
+    lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy().astype(np.int32)
+    return pc.list_flatten(arr), lengths
+
+
+def repeat_rows(arr: pa.Array | pa.ChunkedArray, counts: npt.NDArray[np.int32]) -> pa.Array:
+    """Repeat row i of ``arr`` ``counts[i]`` times (broadcast a row to its sequence steps)."""
+    arr = combine_chunks(arr)
+    idx = np.repeat(np.arange(len(arr), dtype=np.int64), counts)
+    return arr.take(pa.array(idx))
+
+
+def fill_empty_rows(ragged: Ragged, default: pa.Scalar | None) -> Ragged:
+    """Give each row without values the single value ``default`` (None: leave empty)."""
+    if default is None or not (ragged.lengths == 0).any():
+        return ragged
+    empty = ragged.lengths == 0
+    new_lengths = np.where(empty, 1, ragged.lengths).astype(np.int32)
+    # Build the new flat array by interleaving: positions of the defaults in the output.
+    offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
+    np.cumsum(new_lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    is_default = np.zeros(total, dtype=bool)
+    is_default[offsets[:-1][empty]] = True
+    src = np.zeros(total, dtype=np.int64)
+    src[~is_default] = np.arange(len(ragged.values), dtype=np.int64)
+    default_arr = pa.array([default.as_py()], type=ragged.values.type)
+    combined = pa.concat_arrays([ragged.values, default_arr])
+    src[is_default] = len(ragged.values)
+    return Ragged(combined.take(pa.array(src)), new_lengths)
