@@ -94,11 +94,12 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
-    """Install the stack and run the main job end to end on the bundled configs.
+    """Install the stack and run the main job end to end on generated data.
 
-    Today the main job is the config toolchain: validate every TorchEasyRec example
-    config shipped beside the repo (or under examples/configs), list the plugins, and
-    print one normalized config.
+    Validates the bundled example configs and lists the plugins; generates the default
+    dataset for the DeepFM example with ``tzrec data synth`` and reads all of it into
+    Batches with ``tzrec data check``; generates raw data for the FG_DAG example,
+    encodes it offline with ``tzrec fg run`` and reads the encoded table back.
     """
     install_stack(session)
     configs = sorted(str(p) for p in _bundled_configs())
@@ -107,7 +108,47 @@ def demo(session: nox.Session) -> None:
     session.run("tzrec", "version")
     session.run("tzrec", "plugins")
     session.run("tzrec", "config", "validate", *configs)
-    session.run("tzrec", "config", "show", configs[0])
+    deepfm = "examples/configs/deepfm_synthetic.config"
+    session.run(
+        "tzrec",
+        "data",
+        "synth",
+        "--pipeline_config_path",
+        deepfm,
+        "--output_dir",
+        "data/criteo_synth",
+    )
+    session.run("tzrec", "data", "check", "--pipeline_config_path", deepfm, "--num_batches", "0")
+    fg_dag = "examples/configs/deepfm_fg_dag.config"
+    session.run(
+        "tzrec",
+        "data",
+        "synth",
+        "--pipeline_config_path",
+        fg_dag,
+        "--output_dir",
+        "data/fg_dag_synth",
+    )
+    session.run(
+        "tzrec",
+        "fg",
+        "run",
+        "--pipeline_config_path",
+        fg_dag,
+        "--output_path",
+        "data/fg_dag_encoded",
+        "--write_config",
+        "experiments/deepfm_fg_none.config",
+    )
+    session.run(
+        "tzrec",
+        "data",
+        "check",
+        "--pipeline_config_path",
+        "experiments/deepfm_fg_none.config",
+        "--num_batches",
+        "0",
+    )
 
 
 def _bundled_configs() -> list[Path]:

@@ -13,4 +13,5 @@ def register_commands() -> list[CommandSpec]:
         CommandSpec("plugins", "tzrec_cli.commands.plugins:plugins", "List plugins."),
         CommandSpec("config", "tzrec_cli.commands.config:app", "Check and edit configs."),
         CommandSpec("data", "tzrec_cli.commands.data:app", "Make data for configs."),
+        CommandSpec("fg", "tzrec_cli.commands.fg:app", "Feature generation (FG) offline."),
     ]

@@ -98,3 +98,12 @@ def synth(
     if write_config:
         save_message(config_for_data(config, result), write_config)
         typer.echo(f"config: {write_config}")
+
+
+def _register_check() -> None:
+    from tzrec_cli.commands.data_check import check
+
+    app.command("check")(check)
+
+
+_register_check()

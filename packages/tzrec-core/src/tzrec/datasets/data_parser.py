@@ -38,6 +38,11 @@ def _tensor(array: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(array)
 
 
+def _concat(arrays: list[np.ndarray], axis: int = 0) -> np.ndarray:
+    """np.concatenate, without the copy when there is one array."""
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=axis)
+
+
 def _mask_rows(value: FeatureValue, keep: np.ndarray) -> FeatureValue:
     """``value`` with the rows where ``keep`` is False emptied (sparse) or zeroed (dense)."""
     if isinstance(value, DenseValue):
@@ -284,9 +289,9 @@ class DataParser:
                 all_weights.append(w if w is not None else np.ones(len(v.values), np.float32))
         batch.sparse_features[BASE_DATA_GROUP] = KeyedJaggedTensor(
             keys=keys,
-            values=_tensor(np.concatenate(all_values).astype(np.int64, copy=False)),
-            lengths=_tensor(np.concatenate(all_lengths).astype(np.int32, copy=False)),
-            weights=_tensor(np.concatenate(all_weights).astype(np.float32, copy=False))
+            values=_tensor(_concat(all_values).astype(np.int64, copy=False)),
+            lengths=_tensor(_concat(all_lengths).astype(np.int32, copy=False)),
+            weights=_tensor(_concat(all_weights).astype(np.float32, copy=False))
             if weighted
             else None,
             stride=num_rows,
@@ -311,7 +316,7 @@ class DataParser:
         arrays: list[np.ndarray] = []
         rest = self.dense_features
         if stacked is not None:
-            arrays.append(stacked.T.astype(np.float32))
+            arrays.append(np.ascontiguousarray(stacked.T, dtype=np.float32))
             rest = self.dense_features[len(self._stack_dense) :]
         for f in rest:
             v = values[f.name]
@@ -322,7 +327,7 @@ class DataParser:
         batch.dense_features[BASE_DATA_GROUP] = KeyedTensor(
             keys=[f.name for f in self.dense_features],
             length_per_key=dims,
-            values=_tensor(np.concatenate(arrays, axis=1)),
+            values=_tensor(_concat(arrays, axis=1)),
         )
 
     @staticmethod

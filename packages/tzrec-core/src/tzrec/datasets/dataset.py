@@ -20,8 +20,11 @@ from torch.utils.data import IterableDataset, get_worker_info
 
 from tzrec.datasets.batch import Batch
 from tzrec.datasets.data_parser import DataParser
-from tzrec.datasets.errors import MissingColumnError
+from tzrec.datasets.errors import ColumnTypeError, MissingColumnError
+from tzrec.datasets.prefetch import prefetch
 from tzrec.datasets.reader import BaseReader, create_reader
+from tzrec.features.encoded import column_type_problem
+from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.feature import BaseFeature
 from tzrec.protos import data_pb2
 
@@ -128,11 +131,53 @@ class TzrecDataset(IterableDataset[Batch]):
         self._check_columns()
 
     def _check_columns(self) -> None:
-        """Fail early, in the main process, when the input lacks a needed column."""
-        names = self.reader.schema().names
+        """Fail early, in the main process, on a missing column or a wrong column type.
+
+        The types are those of the reader's schema (the first file's, which the
+        Parquet and CSV readers impose on, or check against, every other file), so
+        the errors name that file and come before any row is read.
+
+        Raises:
+            MissingColumnError: a feature input, label, weight or reserved column is
+                not in the input.
+            ColumnTypeError: a feature input (see
+                :func:`~tzrec.features.encoded.column_type_problem`), label or sample
+                weight column whose type cannot hold what it must.
+        """
+        schema = self.reader.schema()
+        names = schema.names
         for column in self.parser.input_columns:
             if column not in names:
                 raise MissingColumnError(self.input_path, column, names)
+        source = self._schema_source()
+        generator = self.parser.generator
+        dag = generator.fg_mode in (data_pb2.FG_DAG, data_pb2.FG_NORMAL)
+        for feature in generator.features if dag else generator.output_features:
+            for column in feature.input_columns:
+                t = schema.field(column).type
+                expected = column_type_problem(feature, column, t)
+                if expected is not None:
+                    raise ColumnTypeError(source, column, expected, str(t), feature.name)
+        numeric = "integer, float or boolean"
+        for kind, columns in (
+            ("label", self.parser.label_fields),
+            ("sample weight", self.parser.sample_weight_fields),
+        ):
+            for column in columns:
+                t = schema.field(column).type
+                if not (
+                    pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+                ):
+                    raise ColumnTypeError(source, column, f"{numeric} (a {kind})", str(t))
+
+    def _schema_source(self) -> str:
+        """The file whose schema :meth:`_check_columns` checks: the reader's first file.
+
+        Readers of files (Parquet, CSV) list them in ``files``; others (tables) are
+        named by the input path.
+        """
+        files = getattr(self.reader, "files", None)
+        return str(files[0]) if files else self.input_path
 
     @property
     def num_shards(self) -> int:
@@ -149,7 +194,7 @@ class TzrecDataset(IterableDataset[Batch]):
         done = self.start_positions.get(shard, 0)
         rng = np.random.default_rng([self.seed, shard, done])
         self.parser._rng = np.random.default_rng([self.seed + 1, shard, done])
-        raw = self.reader.to_batches(shard, self.num_shards, skip_rows=done)
+        raw = prefetch(self.reader.to_batches(shard, self.num_shards, skip_rows=done))
         drop = self.data_config.drop_remainder and self.mode == Mode.TRAIN
         chunks = rechunk(raw, self.batch_size, drop)
         if not self.shuffle:
@@ -185,6 +230,11 @@ class TzrecDataset(IterableDataset[Batch]):
         return total
 
     def _parse(self, rb: pa.RecordBatch, shard: int, done: int) -> Batch:
-        batch = self.parser.parse(rb, source=self.input_path)
+        """The Batch of one record batch; a feature's error names the input path too."""
+        try:
+            batch = self.parser.parse(rb, source=self.input_path)
+        except (InvalidFgInputError, FeatureConfigError) as e:
+            e.add_source(self.input_path)
+            raise
         batch.checkpoint_info = {shard: done}
         return batch

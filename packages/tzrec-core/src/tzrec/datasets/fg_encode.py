@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from tzrec.datasets.reader import create_reader, create_writer
+from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.factory import context_from_data_config, create_features
 from tzrec.features.fg import FeatureGenerator, value_to_arrow
 from tzrec.features.values import FeatureValue, SparseValue
@@ -111,7 +112,11 @@ def encode_table(
     with create_writer(writer_type, output_path, rank=rank, world_size=world_size) as writer:
         for rb in reader.to_batches(rank, world_size):
             cols = {name: rb.column(name) for name in rb.schema.names}
-            values = generator.run(cols, rb.num_rows)
+            try:
+                values = generator.run(cols, rb.num_rows)
+            except (InvalidFgInputError, FeatureConfigError) as e:
+                e.add_source(input_path)
+                raise
             out: dict[str, pa.Array] = {}
             for f in generator.output_features:
                 out[f.name] = encoded_column(values[f.name], f.is_weighted, sep)

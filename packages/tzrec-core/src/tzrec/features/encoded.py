@@ -30,16 +30,25 @@ import pyarrow.compute as pc
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.ragged import Ragged, as_ragged, combine_chunks
 from tzrec.features.values import DenseValue, SparseValue
+from tzrec.protos import data_pb2
 
 if TYPE_CHECKING:
     from tzrec.features.feature import BaseFeature
 
 _FLOAT_RE = r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)\s*$"
 _INT_RE = r"^\s*[+-]?\d+\s*$"
+_NUMBERS = "expected numbers or numeric strings"
+_INTEGERS = "expected integers or integer strings"
 
 
 def _is_string(t: pa.DataType) -> bool:
     return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
+
+
+def _sample(values: pa.Array) -> object:
+    """The first non-null value of ``values`` (None when all are null), for messages."""
+    present = pc.drop_null(values)
+    return present[0].as_py() if len(present) else None
 
 
 def _first_bad(values: pa.Array, pattern: str) -> str | None:
@@ -69,12 +78,14 @@ def to_float64(values: pa.Array, feature_name: str, input_name: str) -> npt.NDAr
             bad = _first_bad(values, _FLOAT_RE)
             if bad is None:  # only surrounding spaces: parse the trimmed text
                 return to_float64(pc.utf8_trim_whitespace(values), feature_name, input_name)
-            raise InvalidFgInputError(feature_name, input_name, bad, "not a number") from None
+            raise InvalidFgInputError(
+                feature_name, input_name, bad, f"not a number ({_NUMBERS}, found {t} values)"
+            ) from None
     elif pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t):
         values = pc.cast(values, pa.float64())
     else:
         raise InvalidFgInputError(
-            feature_name, input_name, str(t), "expected numbers or numeric strings"
+            feature_name, input_name, _sample(values), f"{_NUMBERS}, found arrow type {t}"
         )
     return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
 
@@ -109,7 +120,9 @@ def to_int64(values: pa.Array, feature_name: str, input_name: str) -> npt.NDArra
             bad_mask = ~np.isfinite(f) | (np.floor(f) != f) | (np.abs(f) >= 2.0**63)
         if bad_mask.any():
             bad_value = float(f[np.flatnonzero(bad_mask)[0]])
-            raise InvalidFgInputError(feature_name, input_name, bad_value, "not an integer")
+            raise InvalidFgInputError(
+                feature_name, input_name, bad_value, f"not an integer ({_INTEGERS}, found {t})"
+            )
         return f.astype(np.int64)
     if _is_string(t):
         bad = None
@@ -121,11 +134,16 @@ def to_int64(values: pa.Array, feature_name: str, input_name: str) -> npt.NDArra
                 bad = _first_bad(values, _INT_RE)
                 if bad is not None:
                     raise InvalidFgInputError(
-                        feature_name, input_name, bad, "not an integer"
+                        feature_name,
+                        input_name,
+                        bad,
+                        f"not an integer ({_INTEGERS}, found {t} values)",
                     ) from None
         bad = _first_bad(pc.utf8_trim_whitespace(values), r"^[+-]?\d{1,18}$")
         raise InvalidFgInputError(feature_name, input_name, bad, "integer does not fit int64")
-    raise InvalidFgInputError(feature_name, input_name, str(t), "expected integers")
+    raise InvalidFgInputError(
+        feature_name, input_name, _sample(values), f"{_INTEGERS}, found arrow type {t}"
+    )
 
 
 def split_weighted(
@@ -185,6 +203,98 @@ def fill_empty_rows_np(
     out[~is_default] = values
     out[is_default] = np.tile(default, (int(empty.sum()), *((1,) * (default.ndim - 1))))
     return out, new_lengths
+
+
+def _leaf_type(t: pa.DataType) -> pa.DataType:
+    """The element type under any list and dictionary layers of ``t``."""
+    while True:
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        elif pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+            t = t.value_type
+        else:
+            return t
+
+
+def _is_number(t: pa.DataType) -> bool:
+    return bool(pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t))
+
+
+def encoded_type_problem(feature: BaseFeature, t: pa.DataType) -> str | None:
+    """What an FG_NONE column of ``feature`` must hold, when arrow type ``t`` cannot.
+
+    Sparse features need integer ids: integers, strings of ids (joined by the
+    multi-value separator; ``id:weight`` items when weighted), lists of those, or a
+    ``map<integer|string, number>`` of ids and weights. Floats are refused: an id
+    column of floats is a mistake (e.g. integers with nulls turned into floats by
+    pandas) and floats cannot hold every int64 id. Dense features need numbers,
+    numeric strings or lists of those. Null columns are fine (every row is empty).
+
+    Args:
+        feature: the feature whose FG_NONE column is checked.
+        t: the column's arrow type (one step's type for sequences).
+
+    Returns:
+        None when ``t`` can hold the feature's values; else the types expected.
+    """
+    if feature.is_sparse:
+        if pa.types.is_map(t):
+            key, item = _leaf_type(t.key_type), _leaf_type(t.item_type)
+            if (pa.types.is_integer(key) or _is_string(key)) and _is_number(item):
+                return None
+        else:
+            leaf = _leaf_type(t)
+            if pa.types.is_null(leaf) or pa.types.is_integer(leaf) or _is_string(leaf):
+                return None
+        items = "'id:weight' strings" if feature.is_weighted else "strings of ids"
+        return f"integer ids (integers, {items} or lists of those, or map<int, float>)"
+    leaf = _leaf_type(t)
+    if pa.types.is_null(leaf) or _is_number(leaf) or _is_string(leaf):
+        return None
+    return "numbers (floats, integers, numeric strings or lists of those)"
+
+
+def column_type_problem(feature: BaseFeature, column: str, t: pa.DataType) -> str | None:
+    """What an input column of ``feature`` must hold, when arrow type ``t`` cannot.
+
+    Used to check the input's schema before reading any row. It knows the FG_NONE
+    column of every feature read by this module's rules and the raw input of a
+    raw_feature (numbers or numeric strings, in FG_DAG / FG_NORMAL); other inputs are
+    checked as their values are parsed.
+
+    Args:
+        feature: the feature reading the column.
+        column: the column's name (one of ``feature.input_columns``).
+        t: the column's arrow type.
+
+    Returns:
+        None when ``t`` is acceptable or not checked up front; else the types expected.
+    """
+    mode = feature.context.fg_mode
+    if mode == data_pb2.FG_NONE:
+        if not type(feature).standard_encoding or column != feature.name:
+            return None
+        if feature.is_sequence and not pa.types.is_map(t):
+            t = _leaf_type(t)  # the steps' type (a map of ids per step is read too)
+        return encoded_type_problem(feature, t)
+    if mode in (data_pb2.FG_DAG, data_pb2.FG_NORMAL) and feature.config_type == "raw_feature":
+        leaf = _leaf_type(t)
+        if pa.types.is_null(leaf) or _is_number(leaf) or _is_string(leaf):
+            return None
+        return "numbers (floats, integers, numeric strings or lists of those)"
+    return None
+
+
+def _check_encoded_type(feature: BaseFeature, column: pa.Array) -> None:
+    """Raise when ``column``'s type cannot hold the feature's FG_NONE values."""
+    expected = encoded_type_problem(feature, column.type)
+    if expected is not None:
+        raise InvalidFgInputError(
+            feature.name,
+            feature.name,
+            _sample(column),
+            f"expected {expected}, found arrow type {column.type}",
+        )
 
 
 def id_bound(feature: BaseFeature) -> int | None:
@@ -268,7 +378,9 @@ def parse_encoded_sparse(feature: BaseFeature, column: pa.Array) -> SparseValue:
         the ids per row (weights for weighted features).
 
     Raises:
-        InvalidFgInputError: for a non-integer id or an id outside ``[0, num_embeddings)``.
+        InvalidFgInputError: for a column type that cannot hold ids (see
+            :func:`encoded_type_problem`), a non-integer id or an id outside
+            ``[0, num_embeddings)``.
     """
     name = feature.name
     sep = feature.context.fg_encoded_multival_sep
@@ -276,6 +388,7 @@ def parse_encoded_sparse(feature: BaseFeature, column: pa.Array) -> SparseValue:
     fast = _fast_integer_ids(feature, column)
     if fast is not None:
         return fast
+    _check_encoded_type(feature, column)
     if pa.types.is_map(column.type):
         t = column.type
         entries = column.cast(pa.list_(pa.struct([t.key_field, t.item_field])))
@@ -389,6 +502,7 @@ def parse_encoded_dense(feature: BaseFeature, column: pa.Array) -> DenseValue:
         # The common shape: one non-null number per row, read zero-copy.
         values = column.to_numpy().astype(np.float32, copy=False)
         return DenseValue(values.reshape(len(values), 1))
+    _check_encoded_type(feature, column)
     ragged = as_ragged(column, sep)
     nums = to_float64(ragged.values, feature.name, feature.name)
     default_text = str(getattr(feature.config, "fg_encoded_default_value", "") or "")

@@ -166,14 +166,20 @@ class BaseFeature(abc.ABC):
     def value_dim(self) -> int:
         """Values per row (dense) or per step; 0 means any number of ids (multi-value).
 
-        Unset, sparse features default to 0 (multi-value) and sparse sequence steps to 1;
-        dense features default to 1.
+        Unset, sparse sequence steps default to 1 and other features to their message's
+        default (IdFeature 0: multi-value; RawFeature and LookupFeature 1); types without
+        the field are multi-value when sparse and one-wide when dense.
         """
         if self._has_field("value_dim"):
             return int(self.config.value_dim)
-        if self.is_sparse:
-            return 1 if self.is_sequence else 0
-        return 1
+        if self.is_sparse and self.is_sequence:
+            return 1
+        default = 0
+        if "value_dim" in self.config.DESCRIPTOR.fields_by_name:
+            default = int(self.config.value_dim)  # the message's own default
+        if not self.is_sparse:
+            return max(default, 1)  # 0 ("any number") only means something for ids
+        return default
 
     @property
     def pooling(self) -> str:
@@ -351,6 +357,16 @@ class BaseFeature(abc.ABC):
             for s, a in zip(step_arrays, arrays, strict=True)
         ]
         return self._fold_sequence(self._finish(self._fg(flat)), lengths)
+
+    def fg_output(self, columns: Mapping[str, pa.Array | pa.ChunkedArray]) -> pa.Array:
+        """The FG output before bucketization, one element per row (non-sequence only).
+
+        In FG_DAG, a ``stub_type`` feature without a bucketizer hands this to the
+        features that read it, so that e.g. a stub id feature can pass strings on.
+        """
+        if self.is_sequence:
+            raise FeatureConfigError(self.name, "a sequence feature has no per-row FG output")
+        return self._fg([combine_chunks(columns[k]) for k in self.input_keys()])
 
     @abc.abstractmethod
     def _fg(self, inputs: list[pa.Array]) -> pa.Array:

@@ -111,6 +111,11 @@ class FeatureGenerator:
         modes = {f.context.fg_mode for f in self.features}
         self.fg_mode = modes.pop() if len(modes) == 1 else data_pb2.FG_NONE
         self._order = dag_order(self.features) if self.fg_mode == data_pb2.FG_DAG else self.features
+        wanted = {dep for f in self.features for dep in f.dependencies}
+        #: Features whose outputs other features read (by full or short name).
+        self._read_by_others = {
+            f.name for f in self.features if f.name in wanted or f.config_name in wanted
+        }
 
     @property
     def input_columns(self) -> list[str]:
@@ -141,15 +146,16 @@ class FeatureGenerator:
             for ref in f.inputs:
                 if ref.side == "const" and ref.text not in env:
                     env[ref.text] = pa.array([ref.name] * num_rows, pa.string())
-            value = f.parse(env)
-            values[f.name] = value
-            if any(True for _ in self._readers_of(f)):
-                arrow = value_to_arrow(value)
+            read = f.name in self._read_by_others
+            if f.stub_type and getattr(f, "bucketizer", True) is None:
+                # An unbucketized intermediate: pass its raw output (e.g. strings) on.
+                arrow = f.fg_output(env) if read else None
+            else:
+                value = f.parse(env)
+                values[f.name] = value
+                arrow = value_to_arrow(value) if read else None
+            if arrow is not None:
                 env[f"feature:{f.name}"] = arrow
                 if f.sequence is not None and f.sequence.group:
                     env[f"feature:{f.config_name}"] = arrow
         return {f.name: values[f.name] for f in self.output_features}
-
-    def _readers_of(self, feature: BaseFeature) -> list[BaseFeature]:
-        names = {feature.name, feature.config_name}
-        return [f for f in self.features if names & set(f.dependencies)]

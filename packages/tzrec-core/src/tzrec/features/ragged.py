@@ -63,15 +63,41 @@ def _is_list(t: pa.DataType) -> bool:
     return bool(pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t))
 
 
+def _has_empty_string(arr: pa.Array) -> bool:
+    """Whether a string array holds an empty string (read from its offsets)."""
+    lengths = pc.binary_length(arr)
+    return bool(pc.min(lengths).as_py() == 0) if len(arr) else False
+
+
+def _may_contain(arr: pa.Array, separator: str) -> bool:
+    """Whether any string of ``arr`` may contain ``separator`` (no false negatives).
+
+    Looks for the separator's first byte in the array's data buffer with numpy, far
+    cheaper than splitting every string when (as usual) no value is multi-valued.
+    """
+    if not len(arr):
+        return False
+    sep = separator.encode()
+    offsets_buf, data_buf = arr.buffers()[1], arr.buffers()[2]
+    if data_buf is None or offsets_buf is None:
+        return False
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    return bool((data == sep[0]).any())
+
+
 def _drop_absent(flat: pa.Array, parents: npt.NDArray[np.int64], num_rows: int) -> Ragged:
     """Drop nulls (and empty strings) from a flat array whose values belong to rows."""
-    keep = pc.is_valid(flat)
-    if _is_string(flat.type):
-        keep = pc.and_(keep, pc.not_equal(pc.utf8_length(flat), 0))
-    keep_np = keep.to_numpy(zero_copy_only=False)
-    if keep_np.all():
+    is_string = _is_string(flat.type)
+    if not flat.null_count and not (is_string and _has_empty_string(flat)):
         counts = np.bincount(parents, minlength=num_rows)
         return Ragged(flat, counts.astype(np.int32))
+    keep = pc.is_valid(flat)
+    if is_string:
+        # binary_length reads the offsets only; utf8_length would scan the bytes.
+        keep = pc.and_kleene(keep, pc.not_equal(pc.binary_length(flat), pa.scalar(0, pa.int32())))
+    keep_np = keep.to_numpy(zero_copy_only=False)
     counts = np.bincount(parents[keep_np], minlength=num_rows)
     return Ragged(flat.filter(keep), counts.astype(np.int32))
 
@@ -101,12 +127,12 @@ def as_ragged(arr: pa.Array | pa.ChunkedArray, separator: str | None = None) -> 
             parents = idx if parents is None else parents[idx]
             flat = pc.list_flatten(flat)
         assert parents is not None
-        if separator and _is_string(flat.type):
+        if separator and _is_string(flat.type) and _may_contain(flat, separator):
             split = pc.split_pattern(flat, separator)
             parents = parents[pc.list_parent_indices(split).to_numpy()]
             flat = pc.list_flatten(split)
         return _drop_absent(flat, parents.astype(np.int64), n)
-    if separator and _is_string(t):
+    if separator and _is_string(t) and _may_contain(arr, separator):
         split = pc.split_pattern(arr, separator)
         parents = pc.list_parent_indices(split).to_numpy()
         return _drop_absent(pc.list_flatten(split), parents.astype(np.int64), n)
@@ -141,10 +167,12 @@ def split_sequence(
         arr = pc.if_else(empty, pa.scalar([], arr.type), arr)
     elif not _is_list(arr.type):
         raise TypeError(f"a sequence column must be a string or a list, not {arr.type}")
-    if max_length > 0:
+    lengths = pc.fill_null(pc.list_value_length(arr), pa.scalar(0, pa.int32()))
+    lengths_np = lengths.to_numpy().astype(np.int32)
+    if max_length > 0 and len(lengths_np) and int(lengths_np.max()) > max_length:
         arr = pc.list_slice(arr, 0, max_length)
-    lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy().astype(np.int32)
-    return pc.list_flatten(arr), lengths
+        lengths_np = np.minimum(lengths_np, max_length).astype(np.int32)
+    return pc.list_flatten(arr), lengths_np
 
 
 def repeat_rows(arr: pa.Array | pa.ChunkedArray, counts: npt.NDArray[np.int32]) -> pa.Array:
