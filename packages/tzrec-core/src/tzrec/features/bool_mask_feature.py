@@ -11,8 +11,6 @@ IdFeature values; a row with nothing kept takes ``default_value``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -77,9 +75,6 @@ class BoolMaskFeature(CategoricalFeature):
                 self.name,
                 f"a bool_mask_feature takes 2 inputs (values, mask), got {len(self.inputs)}",
             )
-
-    def _input_texts(self) -> Sequence[str]:
-        return [str(e) for e in self.config.expression]
 
     def _fg(self, inputs: list[pa.Array]) -> pa.Array:
         """The values whose mask element is true, as a list column."""

@@ -25,8 +25,6 @@ dense with one float per row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -117,11 +115,6 @@ class CombineFeature(NumericFeature):
         items = sorted(self.config.value_map.items())
         self._map_keys = pa.array([str(k) for k, _ in items], type=pa.string())
         self._map_values = np.asarray([float(v) for _, v in items], dtype=np.float64)
-
-    def _input_texts(self) -> Sequence[str]:
-        if self._has_field("expression"):
-            return [str(self.config.expression)]
-        return []
 
     def _floats(self, ragged: Ragged) -> tuple[F64, npt.NDArray[np.int32]]:
         """The row floats: value_map lookups (unmapped dropped) or parsed numbers."""

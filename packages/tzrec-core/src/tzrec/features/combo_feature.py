@@ -12,8 +12,6 @@ vocab_list / vocab_dict / vocab_file, zch / dynamicemb).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -66,9 +64,6 @@ class ComboFeature(CategoricalFeature):
             raise FeatureConfigError(
                 self.name, f"a combo_feature needs at least 2 inputs, got {len(self.inputs)}"
             )
-
-    def _input_texts(self) -> Sequence[str]:
-        return [str(e) for e in self.config.expression]
 
     def _fg(self, inputs: list[pa.Array]) -> pa.Array:
         """Every combination per row, as a ``list<string>`` column."""

@@ -34,7 +34,6 @@ bucketized; without a bucketizer the feature is dense (``normalizer`` applies, a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -129,9 +128,6 @@ class CustomFeature(MixedValueFeature):
     def _is_discrete(self) -> bool:
         """Categorical when a bucketizer other than boundaries is set."""
         return self.bucketizer is not None and self.bucketizer.kind != "boundaries"
-
-    def _input_texts(self) -> Sequence[str]:
-        return [str(t) for t in self.config.expression]
 
     def _fg(self, inputs: list[pa.Array]) -> pa.Array:
         """The operator's output per row, as a list column (numbers normalized)."""

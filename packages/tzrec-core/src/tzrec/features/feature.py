@@ -244,9 +244,18 @@ class BaseFeature(abc.ABC):
         return bool(sides) and sides <= {"user", "context"}
 
     # ------------------------------------------------------------------ inputs
-    @abc.abstractmethod
     def _input_texts(self) -> Sequence[str]:
-        """The ``side:name`` inputs in the order the operator takes them."""
+        """The ``side:name`` inputs in the order the operator takes them.
+
+        The default reads the ``expression`` field (one input, or a list of them); types
+        whose inputs live in other fields (map/key, query/title...) override it.
+        """
+        field = self.config.DESCRIPTOR.fields_by_name.get("expression")
+        if field is None:
+            return []
+        if field.is_repeated:
+            return [str(e) for e in self.config.expression]
+        return [str(self.config.expression)] if self.config.HasField("expression") else []
 
     def sequence_input_flags(self) -> list[bool]:
         """For each input, whether it is a sequence field (sequence features only).

@@ -19,8 +19,6 @@ is categorical (ComboFeature and BoolMaskFeature too).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -159,11 +157,6 @@ class IdFeature(CategoricalFeature):
     """``id_feature`` / ``sequence_id_feature``: one categorical input, bucketized."""
 
     config_type = "id_feature"
-
-    def _input_texts(self) -> Sequence[str]:
-        if self._has_field("expression"):
-            return [str(self.config.expression)]
-        return []
 
     def _fg(self, inputs: list[pa.Array]) -> pa.Array:
         """The input's values per row (strings split by ``separator``) as a list column."""

@@ -15,8 +15,6 @@ dimension) as if it were the input, so it is normalized too; ``""`` means no def
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -127,11 +125,6 @@ class RawFeature(NumericFeature):
     """``raw_feature`` / ``sequence_raw_feature``: one numeric (or vector) input."""
 
     config_type = "raw_feature"
-
-    def _input_texts(self) -> Sequence[str]:
-        if self._has_field("expression"):
-            return [str(self.config.expression)]
-        return []
 
     def _fg(self, inputs: list[pa.Array]) -> pa.Array:
         """The input's numbers per row, normalized, as a ``list<double>`` column."""
