@@ -161,9 +161,10 @@ def test_id_strings_that_are_not_numbers(tmp_path: Path) -> None:
     with pytest.raises(InvalidFgInputError) as info:
         read_all(pipeline(PARQUET_NONE, ID_NONE), path)
     error = info.value
-    assert (error.feature_name, error.value, error.source) == ("cat", "abc", str(path))
+    where = f"{path}, row 0 (in the 3 rows from there)"
+    assert (error.feature_name, error.value, error.source) == ("cat", "abc", where)
     message = str(error)
-    assert message.startswith(f"{path}: feature 'cat': input 'cat' has bad value 'abc'")
+    assert message.startswith(f"{where}: feature 'cat': input 'cat' has bad value 'abc'")
     assert "expected integers or integer strings, found string values" in message
 
 
@@ -175,7 +176,7 @@ def test_raw_feature_non_numeric_string(tmp_path: Path, mode: str) -> None:
     with pytest.raises(InvalidFgInputError) as info:
         read_all(pipeline(mode, features), path)
     message = str(info.value)
-    assert message.startswith(f"{path}: feature 'x': input '")
+    assert message.startswith(f"{path}, row 0 (in the 2 rows from there): feature 'x': input '")
     assert "bad value 'n/a': not a number" in message
     assert "expected numbers or numeric strings, found string values" in message
 
@@ -312,9 +313,10 @@ def test_fg_none_id_out_of_range_names_feature_value_bound_and_file(
     with pytest.raises(InvalidFgInputError) as info:
         read_all(pipeline(PARQUET_NONE, ID_NONE), path)
     error = info.value
-    assert (error.feature_name, error.value, error.source) == ("cat", bad, str(path))
+    where = f"{path}, row 0 (in the 3 rows from there)"
+    assert (error.feature_name, error.value, error.source) == ("cat", bad, where)
     assert str(error) == (
-        f"{path}: feature 'cat': input 'cat' has bad value {bad}: "
+        f"{where}: feature 'cat': input 'cat' has bad value {bad}: "
         f"id {bad} is out of range [0, 10) (num_embeddings is 10)"
     )
 
@@ -324,7 +326,8 @@ def test_fg_dag_num_buckets_out_of_range_does_not_wrap(tmp_path: Path) -> None:
     with pytest.raises(InvalidFgInputError) as info:
         read_all(pipeline(PARQUET_DAG, ID_DAG), path)
     assert str(info.value) == (
-        f"{path}: feature 'cat': input 'user:cat_raw' has bad value 11: "
+        f"{path}, row 0 (in the 3 rows from there): feature 'cat': input 'user:cat_raw' "
+        "has bad value 11: "
         "id 11 is out of range [0, 10) (num_embeddings is 10)"
     )
 
@@ -334,9 +337,10 @@ def test_error_in_a_later_batch_after_good_batches(tmp_path: Path) -> None:
     ids[33] = 99
     path = write_parquet(tmp_path / "a.parquet", cat=pa.array(ids), y=pa.array(ids))
     seen: list[Batch] = []
-    with pytest.raises(InvalidFgInputError, match=r"bad value 99: id 99 is out of range"):
+    with pytest.raises(InvalidFgInputError, match=r"bad value 99: id 99 is out of range") as info:
         for batch in loader(pipeline(PARQUET_NONE, ID_NONE, batch_size=8), path):
             seen.append(batch)
+    assert info.value.source == f"{path}, row 32 (in the 8 rows from there)"
     assert [b.batch_size for b in seen] == [8, 8, 8, 8]  # rows 0..31; row 33 fails
 
 
@@ -377,7 +381,8 @@ def test_worker_error_reaches_the_main_process_with_its_type(
     message = str(error)
     assert "\n" not in message and "Traceback" not in message
     assert message.startswith(
-        f"{pattern}: feature 'cat': input 'cat' has bad value 10: id 10 is out of range [0, 10)"
+        f"{tmp_path / 'part-1.parquet'}, row 4 (in the 4 rows from there): feature 'cat': "
+        "input 'cat' has bad value 10: id 10 is out of range [0, 10)"
     )
     assert message.endswith("(in DataLoader worker process 1)")
 

@@ -252,3 +252,13 @@ def test_created_through_the_plugin_registry(tmp_path: Path) -> None:
     reader = create_reader(config, str(tmp_path / "*.parquet"), 2, selected_cols=["id"])
     assert isinstance(reader, ParquetReader)
     assert [b.num_rows for b in reader.to_batches()] == [2, 1]
+
+
+def test_locate_names_the_file_and_row_of_a_shard_row(tmp_path: Path) -> None:
+    files = _write_files(tmp_path, [5, 3, 6])  # 14 rows: shards of 4 get 3, 4, 3, 4
+    reader = ParquetReader(str(tmp_path / "*.parquet"), batch_size=4)
+    assert reader.locate(0, 1, 0) == f"{files[0]}, row 0"
+    assert reader.locate(0, 1, 6) == f"{files[1]}, row 1"
+    assert reader.locate(2, 4, 0) == f"{files[1]}, row 2"  # shard 2 starts at global row 7
+    assert reader.locate(3, 4, 3) == f"{files[2]}, row 5"
+    assert reader.locate(0, 4, 3) is None  # shard 0 has rows 0..2 only

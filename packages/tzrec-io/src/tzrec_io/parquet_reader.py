@@ -23,7 +23,7 @@ from tzrec.datasets.reader import BaseReader
 from tzrec.protos import data_pb2
 from tzrec_io.batches import rechunk, row_window
 from tzrec_io.paths import expand_input_path
-from tzrec_io.sharding import Piece, shard_pieces
+from tzrec_io.sharding import Piece, shard_pieces, shard_range
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,20 @@ class ParquetReader(BaseReader):
             for batch in self._read_pieces(infos[file_index], list(file_pieces), units, read_schema)
         )
         yield from rechunk(stream, self.batch_size)
+
+    def locate(self, shard_index: int, num_shards: int, shard_row: int) -> str | None:
+        """The file and row (0-based, within the file) of a shard's row."""
+        infos = self._footers()
+        file_rows = [sum(info.row_group_rows) for info in infos]
+        start, stop = shard_range(sum(file_rows), shard_index, num_shards)
+        row = start + shard_row
+        if not start <= row < stop:
+            return None
+        for info, rows in zip(infos, file_rows, strict=True):
+            if row < rows:
+                return f"{info.path}, row {row}"
+            row -= rows
+        return None
 
     def _read_pieces(
         self,

@@ -199,8 +199,9 @@ class TzrecDataset(IterableDataset[Batch]):
         chunks = rechunk(raw, self.batch_size, drop)
         if not self.shuffle:
             for rb in chunks:
+                start = done
                 done += rb.num_rows
-                yield self._parse(rb, shard, done)
+                yield self._parse(rb, shard, done, start)
             return
         window = max(int(self.data_config.shuffle_buffer_size), 1)
         buffer: list[pa.RecordBatch] = []
@@ -229,12 +230,21 @@ class TzrecDataset(IterableDataset[Batch]):
             yield self._parse(rb, shard, total if last else done)
         return total
 
-    def _parse(self, rb: pa.RecordBatch, shard: int, done: int) -> Batch:
-        """The Batch of one record batch; a feature's error names the input path too."""
+    def _parse(self, rb: pa.RecordBatch, shard: int, done: int, start: int | None = None) -> Batch:
+        """The Batch of one record batch; a feature's error names where the batch is from.
+
+        ``start`` is the batch's first row within the shard when the batch is a
+        contiguous run of rows (not shuffled): the reader then names the file and row.
+        """
         try:
             batch = self.parser.parse(rb, source=self.input_path)
         except (InvalidFgInputError, FeatureConfigError) as e:
-            e.add_source(self.input_path)
+            where = None
+            if start is not None:
+                where = self.reader.locate(shard, self.num_shards, start)
+            e.add_source(
+                f"{where} (in the {rb.num_rows} rows from there)" if where else self.input_path
+            )
             raise
         batch.checkpoint_info = {shard: done}
         return batch

@@ -75,6 +75,19 @@ class BaseReader(abc.ABC):
             skip_rows: rows at the start of this shard to skip.
         """
 
+    def locate(self, shard_index: int, num_shards: int, shard_row: int) -> str | None:
+        """Where a row of a shard comes from, for error messages (``file, row N``).
+
+        Args:
+            shard_index: the shard.
+            num_shards: how many shards the input is split into.
+            shard_row: the row's index within the shard (counting skipped rows).
+
+        Returns:
+            a short description, or None when the reader cannot tell (the default).
+        """
+        return None
+
 
 class BaseWriter(abc.ABC):
     """Writes record batches (predictions and reserved columns) to an output.
