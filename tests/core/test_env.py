@@ -52,3 +52,25 @@ def test_deterministic_algorithms_flag() -> None:
     result = _probe(USE_DETERMINISTIC_ALGORITHMS="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "INFO", "True", "True"]
+
+
+def _import_torchrec(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k != "TZREC_LIBRARY_NOTICES"}
+    clean.update(env)
+    code = (
+        "import tzrec, torch\n"
+        "from torchrec.sparse.jagged_tensor import KeyedJaggedTensor\n"
+        "kjt = KeyedJaggedTensor(['a'], torch.tensor([1]), lengths=torch.tensor([1]))\n"
+        "kjt['a']\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean, timeout=120
+    )
+
+
+def test_library_notices_are_silenced_unless_asked_for() -> None:
+    quiet = _import_torchrec()
+    assert quiet.returncode == 0, quiet.stderr
+    assert "is_fx_tracing" not in quiet.stderr
+    loud = _import_torchrec(TZREC_LIBRARY_NOTICES="1")
+    assert "is_fx_tracing" in loud.stderr

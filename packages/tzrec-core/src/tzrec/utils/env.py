@@ -6,13 +6,20 @@
 - ``USE_DETERMINISTIC_ALGORITHMS`` (``1``/``true``/``yes``) turns on
   ``torch.use_deterministic_algorithms(True)``. Only then is torch imported here, so
   that the default import stays light.
+- Known library noise is silenced: importing torchrec makes torch.fx log a one-time
+  ``is_fx_tracing`` notice meant for torch developers, which would otherwise open every
+  ``tzrec`` command's output (set ``TZREC_LIBRARY_NOTICES=1`` to see it).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 
 from tzrec.utils.logging_util import configure_logging
+
+#: Loggers of other libraries whose warnings are notices for their own developers.
+NOISY_LIBRARY_LOGGERS = ("torch.fx._symbolic_trace",)
 
 _TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
 
@@ -23,9 +30,12 @@ def env_flag(name: str) -> bool:
 
 
 def apply_env_settings() -> None:
-    """Apply OMP_NUM_THREADS, LOG_LEVEL and USE_DETERMINISTIC_ALGORITHMS."""
+    """Apply OMP_NUM_THREADS, LOG_LEVEL, library-noise filters and deterministic mode."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     configure_logging()
+    if not env_flag("TZREC_LIBRARY_NOTICES"):
+        for name in NOISY_LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
     if env_flag("USE_DETERMINISTIC_ALGORITHMS"):
         import torch
 
