@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +127,21 @@ def test_resume_continues_where_it_stopped(tmp_path: Path) -> None:
         DataPosition.start_positions(state, num_shards=4)
 
 
+def test_abandoned_iterator_stops_its_read_ahead_thread(tmp_path: Path) -> None:
+    path = write_files(tmp_path, [21], row_group_size=21)  # 3 batches of 7
+    iterator = iter(loader(pipeline(), path))
+    assert next(iterator).batch_size == 7
+    time.sleep(0.3)  # the read-ahead thread reads the rest and waits on its queue
+    del iterator
+    gc.collect()
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and any(
+        t.name == "tzrec-read-ahead" for t in threading.enumerate()
+    ):
+        time.sleep(0.02)
+    assert not any(t.name == "tzrec-read-ahead" for t in threading.enumerate())
+
+
 def test_shuffle_keeps_every_row_once_and_changes_order(tmp_path: Path) -> None:
     path = write_files(tmp_path, [40, 30])
     config = pipeline(shuffle=True, shuffle_buffer_size=4)
@@ -151,8 +169,23 @@ def _rank_main(rank: int, world_size: int, path: str, out_dir: str, port: int) -
         ids = row_ids(list(loader(pipeline(), path, num_workers=2)))
         gathered: list[list[int] | None] = [None] * world_size
         torch.distributed.all_gather_object(gathered, ids)
+        # Resume: each rank reads two batches, the position is gathered from all ranks
+        # (one rank sees only its own shards), then every rank reads the rest.
+        position = DataPosition(num_shards=world_size)
+        seen: list[Batch] = []
+        for batch in loader(pipeline(), path, num_workers=0):
+            if len(seen) == 2:
+                break
+            seen.append(batch)
+            position.update(batch)
+        state = position.gathered_state_dict()
+        starts = DataPosition.start_positions(state, num_shards=world_size)
+        rest = loader(pipeline(), path, num_workers=0, start_positions=starts)
+        resumed: list[list[int] | None] = [None] * world_size
+        torch.distributed.all_gather_object(resumed, row_ids(seen) + row_ids(list(rest)))
         if rank == 0:
             Path(out_dir, "ids.json").write_text(json.dumps(gathered))
+            Path(out_dir, "resumed.json").write_text(json.dumps([resumed, state]))
     finally:
         torch.distributed.destroy_process_group()
 
@@ -168,3 +201,20 @@ def test_two_ranks_two_workers_read_each_row_exactly_once(tmp_path: Path) -> Non
     everything = [i for ids in per_rank for i in ids]
     assert len(everything) == 45
     assert sorted(everything) == list(range(45))
+    resumed, state = json.loads((tmp_path / "resumed.json").read_text())
+    assert state["rows"] == {"0": 14, "1": 14}  # both ranks' shards
+    assert sorted(i for ids in resumed for i in ids) == list(range(45))
+
+
+def test_data_position_merge_of_ranks() -> None:
+    rank0 = {"num_shards": 4, "rows": {"0": 7, "1": 14}}
+    rank1 = {"num_shards": 4, "rows": {"2": 7}}
+    merged = DataPosition.merge([rank0, rank1])
+    assert DataPosition.start_positions(merged, 4) == {0: 7, 1: 14, 2: 7}
+    with pytest.raises(ValueError, match="different shard counts"):
+        DataPosition.merge([rank0, {"num_shards": 2, "rows": {}}])
+    with pytest.raises(ValueError, match="disagree on shard 0"):
+        DataPosition.merge([rank0, {"num_shards": 4, "rows": {"0": 21}}])
+    position = DataPosition(num_shards=4)
+    position.rows = {3: 5}
+    assert position.gathered_state_dict() == {"num_shards": 4, "rows": {"3": 5}}

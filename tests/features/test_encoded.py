@@ -143,3 +143,16 @@ def test_number_helpers() -> None:
     )
     assert values.tolist() == [9, 8, 1, 2, 9, 8, 3]
     assert lengths.tolist() == [2, 2, 2, 1]
+
+
+def test_sparse_uint64_ids_beyond_int64_are_named_not_wrapped() -> None:
+    f = feature('id_feature { feature_name: "cate" num_buckets: 10 }')
+    v = parse_encoded_sparse(f, pa.array([3, 9], pa.uint64()))
+    assert v.values.tolist() == [3, 9]
+    with pytest.raises(InvalidFgInputError, match=r"18446744073709551615.*does not fit int64"):
+        parse_encoded_sparse(f, pa.array([3, 2**64 - 1], pa.uint64()))
+    with pytest.raises(InvalidFgInputError, match=r"18446744073709551615.*does not fit int64"):
+        parse_encoded_sparse(f, pa.array([[3, 2**64 - 1]], pa.list_(pa.uint64())))
+    zch = feature('id_feature { feature_name: "z" zch { zch_size: 100 lfu {} } }')
+    with pytest.raises(InvalidFgInputError, match="does not fit int64"):
+        parse_encoded_sparse(zch, pa.array([2**63], pa.uint64()))

@@ -105,3 +105,12 @@ def test_value_to_arrow_shapes() -> None:
         step_lengths=pa.array([1, 1, 1], pa.int32()).to_numpy(),
     )
     assert value_to_arrow(seq).to_pylist() == [[[4]], [[5], [6]]]
+
+
+def test_stub_type_is_refused_in_fg_normal() -> None:
+    # FG_NORMAL reads `feature:` inputs from the table, so an FG intermediate has no use.
+    with pytest.raises(FeatureConfigError, match=r"'s'.*stub_type.*FG_NORMAL"):
+        generator(
+            'id_feature { feature_name: "s" expression: "item:x" stub_type: true }',
+            mode=data_pb2.FG_NORMAL,
+        )

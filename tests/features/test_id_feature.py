@@ -269,3 +269,27 @@ def test_grouped_sequence_fg_none() -> None:
     assert (b.values.tolist(), b.lengths.tolist()) == ([2, 0], [2, 0])
     with pytest.raises(InvalidFgInputError, match=r"\[0, 3\)"):
         price_b.parse({"click_seq__price_b": pa.array([[3]])})
+
+
+def test_value_dim_1_keeps_the_first_id_of_a_row() -> None:
+    # value_dim 0 (the default) is multi-value; value_dim 1 outputs one id per row.
+    text = (
+        'id_feature { feature_name: "tag" expression: "item:tag" num_buckets: 10 '
+        'separator: "|" value_dim: 1 default_value: "7" }'
+    )
+    f = feature(text)
+    assert f.value_dim == 1
+    assert sparse(f.parse({"tag": pa.array(["3|4|5", None, "6"])})) == ([3, 7, 6], [1, 1, 1])
+    f = feature(text, BUCKETIZE)
+    assert sparse(f.parse({"tag": pa.array(["3\x034", ""])})) == ([3, 7], [1, 1])
+    weighted = feature(
+        'id_feature { feature_name: "w" expression: "item:w" num_buckets: 10 weighted: true '
+        "value_dim: 1 }"
+    )
+    v = weighted.parse({"w": pa.array(["3:0.5\x1d4:2", None, "5:0.25"])})
+    assert isinstance(v, SparseValue) and v.weights is not None
+    assert (v.values.tolist(), v.lengths.tolist(), v.weights.tolist()) == (
+        [3, 5],
+        [1, 0, 1],
+        [0.5, 0.25],
+    )

@@ -34,7 +34,7 @@ def one(method: str, extra: str = "", mode: int = data_pb2.FG_DAG) -> BaseFeatur
 QUERY = pa.array(["a b", "a c a", "a b z", "a b c", "a", "a b", "", "q"])
 TITLE = pa.array(["x a b y", "c x a c", "b q q a b a", "a x b x x c", "b a", "a b", "a", None])
 # Rows 6 and 7 lack a query / a title: default_value -9.
-EXPECTED = {
+EXPECTED: dict[str, list[float]] = {
     "query_common_ratio": [1.0, 1.0, 2 / 3, 1.0, 1.0, 1.0, -9, -9],
     "title_common_ratio": [0.5, 0.75, 4 / 6, 0.5, 0.5, 1.0, -9, -9],
     "is_equal": [0, 0, 0, 0, 0, 1, -9, -9],

@@ -62,6 +62,21 @@ def test_headerless_with_declared_types_quotes_and_nulls(tmp_path: Path) -> None
     }
 
 
+def test_quoted_empty_field_is_null_in_a_numeric_column(tmp_path: Path) -> None:
+    # Writers that quote every field (csv.QUOTE_ALL) write a null number as "".
+    path = tmp_path / "a.csv"
+    path.write_text('"id","name","score","n"\n"1","","","5"\n"2","b","0.5",""\n')
+    config = data_pb2.DataConfig(with_header=True, input_fields_str="n:INT64")
+    reader = CsvReader(str(path), batch_size=10, data_config=config)
+    assert reader.schema().field("score").type == pa.float64()  # inferred, not string
+    assert _read_all(reader) == {
+        "id": [1, 2],
+        "name": ["", "b"],
+        "score": [None, 0.5],
+        "n": [5, None],
+    }
+
+
 def test_header_inferred_and_declared_types(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("uid,price,zip\n1,2.5,007\n2,,010\n")

@@ -262,3 +262,57 @@ def test_locate_names_the_file_and_row_of_a_shard_row(tmp_path: Path) -> None:
     assert reader.locate(2, 4, 0) == f"{files[1]}, row 2"  # shard 2 starts at global row 7
     assert reader.locate(3, 4, 3) == f"{files[2]}, row 5"
     assert reader.locate(0, 4, 3) is None  # shard 0 has rows 0..2 only
+
+
+def test_empty_files_and_files_without_row_groups_hold_no_rows(tmp_path: Path) -> None:
+    schema = pa.schema([("id", pa.int64()), ("v", pa.int64())])
+    pq.write_table(schema.empty_table(), tmp_path / "a-empty.parquet")  # one empty group
+    pq.ParquetWriter(tmp_path / "b-no-groups.parquet", schema).close()  # no row group
+    _write_files(tmp_path, [3, 2])
+    reader = ParquetReader(str(tmp_path / "*.parquet"), batch_size=2)
+    assert reader.num_rows() == 5
+    for num_shards in (1, 2, 3, 7):
+        ids = [_ids(reader.to_batches(k, num_shards)) for k in range(num_shards)]
+        assert sorted(i for shard in ids for i in shard) == [0, 1, 2, 3, 4]
+    assert _ids(reader.to_batches(1, 2, skip_rows=10)) == []  # skipping past the shard
+
+
+def test_files_with_other_column_orders(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"id": [0, 1], "v": [0, 10]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"v": [20], "id": [2]}), tmp_path / "b.parquet")
+    reader = ParquetReader(str(tmp_path / "*.parquet"), batch_size=10)
+    table = pa.Table.from_batches(list(reader.to_batches()))
+    assert table.to_pydict() == {"id": [0, 1, 2], "v": [0, 10, 20]}
+
+
+def test_dictionary_encoded_in_some_files_only_is_read_decoded(tmp_path: Path) -> None:
+    # pandas categoricals: dictionary<int8> in one file, dictionary<int32> or plain
+    # strings in others (also as list elements); the values are the same type.
+    words = pa.dictionary(pa.int8(), pa.string())
+    pq.write_table(
+        pa.table(
+            {
+                "s": pa.array(["a", None], pa.string()).cast(words),
+                "tags": pa.array([["x"], None], pa.list_(words)),
+            }
+        ),
+        tmp_path / "a.parquet",
+    )
+    pq.write_table(
+        pa.table({"s": pa.array(["b"]).dictionary_encode(), "tags": pa.array([["y", "z"]])}),
+        tmp_path / "b.parquet",
+    )
+    pq.write_table(
+        pa.table({"s": ["c"], "tags": pa.array([[]], pa.list_(pa.string()))}),
+        tmp_path / "c.parquet",
+    )
+    reader = ParquetReader(str(tmp_path / "*.parquet"), batch_size=10)
+    batches = list(reader.to_batches())
+    assert all(b.schema.types == [pa.string(), pa.list_(pa.string())] for b in batches)
+    assert pa.Table.from_batches(batches).to_pydict() == {
+        "s": ["a", None, "b", "c"],
+        "tags": [["x"], None, ["y", "z"], []],
+    }
+    # Files all dictionary-encoded alike keep the encoding (features decode it).
+    only_a = ParquetReader(str(tmp_path / "a.parquet"), batch_size=10)
+    assert next(iter(only_a.to_batches())).schema.field("s").type == words

@@ -124,6 +124,26 @@ def test_every_write_has_one_schema(tmp_path: Path, writer_cls: type[AtomicFileW
 
 
 @pytest.mark.parametrize("writer_cls", WRITERS)
+def test_declared_schema_with_not_null_fields_and_metadata(
+    tmp_path: Path, writer_cls: type[AtomicFileWriter]
+) -> None:
+    schema = pa.schema(
+        [pa.field("id", pa.int64(), nullable=False), pa.field("p", pa.float32())],
+        metadata={"model": "deepfm"},
+    )
+    writer = writer_cls(str(tmp_path), schema=schema)
+    writer.write(_batch([1, 2]))  # nullable fields, no metadata: same columns and types
+    writer.write({"id": pa.array([3]), "p": pa.array([0.75], pa.float32())})
+    with pytest.raises(WriterSchemaError, match="column 'id' is declared not null but has 1"):
+        writer.write({"id": pa.array([None], pa.int64()), "p": pa.array([1.0], pa.float32())})
+    writer.close()
+    assert _read(tmp_path / f"part-00000{writer_cls.suffix}") == {
+        "id": [1, 2, 3],
+        "p": [0.25, 0.5, 0.75],
+    }
+
+
+@pytest.mark.parametrize("writer_cls", WRITERS)
 def test_no_rows_with_and_without_a_schema(
     tmp_path: Path, writer_cls: type[AtomicFileWriter]
 ) -> None:

@@ -4,8 +4,8 @@ Options come from the data config: ``delimiter`` (one character, default ``,``),
 ``with_header`` (whether files start with a header line) and ``input_fields`` /
 ``input_fields_str`` (column names for headerless files, and types; CSV holds the
 scalar types INT32, INT64, FLOAT, DOUBLE and STRING only). Fields are quoted with
-standard double quotes (``""`` inside a quoted field is one ``"``). An empty field is
-null in a non-string column and the empty string in a string column.
+standard double quotes (``""`` inside a quoted field is one ``"``). An empty field,
+quoted or not, is null in a non-string column and the empty string in a string column.
 
 Types: declared types are used as given; the others are inferred once, from the first
 block of the first file, and then imposed on every file so all batches share one
@@ -125,7 +125,9 @@ class CsvReader(BaseReader):
             include_columns=include or [],
             null_values=[""],
             strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
+            # A quoted empty field ("") is null in a non-string column too (as writers
+            # that quote every field write nulls); string columns keep "" either way.
+            quoted_strings_can_be_null=True,
         )
 
     def _open(

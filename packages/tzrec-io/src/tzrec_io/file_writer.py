@@ -47,6 +47,29 @@ def check_same_schema(path: str, expected: pa.Schema, actual: pa.Schema) -> None
             )
 
 
+def conform_batch(path: str, schema: pa.Schema, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` labelled with the writer's ``schema`` (its nullability and metadata).
+
+    Format writers refuse a batch whose schema differs from the file's in any way, so
+    a batch of the same columns and types but, say, nullable fields where ``schema``
+    declares them not null is relabelled here.
+
+    Raises:
+        WriterSchemaError: other columns or types than ``schema``'s, or a null in a
+            column that ``schema`` declares not null.
+    """
+    check_same_schema(path, schema, batch.schema)
+    if batch.schema.equals(schema, check_metadata=True):
+        return batch
+    for field, column in zip(schema, batch.columns, strict=True):
+        if not field.nullable and column.null_count:
+            raise WriterSchemaError(
+                f"{path}: column '{field.name}' is declared not null but has "
+                f"{column.null_count} null values"
+            )
+    return pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+
+
 def resolve_output_file(output_path: str, suffix: str, rank: int, world_size: int) -> str:
     """The final file of this rank (creating the directory that holds it).
 
@@ -127,7 +150,7 @@ class AtomicFileWriter(BaseWriter):
         record_batch = as_record_batch(batch)
         if self._schema is None:
             self._schema = record_batch.schema
-        check_same_schema(self.path, self._schema, record_batch.schema)
+        record_batch = conform_batch(self.path, self._schema, record_batch)
         try:
             self._ensure_open()
             self._write_batch(record_batch)

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from tzrec.datasets.reader import BaseWriter
-from tzrec_io.file_writer import as_record_batch, check_same_schema
+from tzrec_io.file_writer import as_record_batch, conform_batch
 from tzrec_io.odps_client import (
     OdpsClient,
     OdpsPathError,
@@ -78,7 +78,7 @@ class OdpsWriter(BaseWriter):
         record_batch = as_record_batch(batch)
         if self._schema is None:
             self._schema = record_batch.schema
-        check_same_schema(str(self.table), self._schema, record_batch.schema)
+        record_batch = conform_batch(str(self.table), self._schema, record_batch)
         try:
             if self._session is None:
                 self._session = self.client.open_write_session(self.table, self._schema)

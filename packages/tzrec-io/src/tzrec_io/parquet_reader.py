@@ -3,7 +3,9 @@
 Only the footers of all files are read to plan: the rows of all files are laid end to
 end (files sorted by path), shard ``k`` of ``S`` takes the global row range
 ``[k * N // S, (k + 1) * N // S)`` and reads just the row groups overlapping it,
-slicing the first and last. Every row is read by exactly one shard, shards differ by
+slicing the first and last. Files must agree on the types of the columns read, except
+that a column dictionary-encoded in some files only (or with other index widths) is
+read decoded from all. Every row is read by exactly one shard, shards differ by
 at most one row even with fewer (or uneven) files than shards, and resuming with
 ``skip_rows`` starts at the first needed row group without reading skipped ones.
 """
@@ -36,6 +38,21 @@ class _FileInfo:
     row_group_rows: tuple[int, ...]
 
 
+def decoded_type(t: pa.DataType) -> pa.DataType:
+    """``t`` without dictionary encoding, also inside list elements.
+
+    Files of one input may differ in that alone (pandas writes categoricals as
+    dictionaries, with index widths that depend on the number of categories).
+    """
+    if pa.types.is_dictionary(t):
+        return decoded_type(t.value_type)
+    if pa.types.is_list(t):
+        return pa.list_(t.value_field.with_type(decoded_type(t.value_type)))
+    if pa.types.is_large_list(t):
+        return pa.large_list(t.value_field.with_type(decoded_type(t.value_type)))
+    return t
+
+
 def _read_footer(path: str) -> _FileInfo:
     try:
         metadata = pq.read_metadata(path)
@@ -44,6 +61,11 @@ def _read_footer(path: str) -> _FileInfo:
         raise UnreadableFileError(path, f"not a readable Parquet file ({e})") from e
     rows = tuple(metadata.row_group(i).num_rows for i in range(metadata.num_row_groups))
     return _FileInfo(path, metadata, schema, rows)
+
+
+def _as_type(column: pa.Array, t: pa.DataType) -> pa.Array:
+    """``column`` as type ``t`` (a dictionary-encoded column decoded; others as they are)."""
+    return column if column.type.equals(t) else column.cast(t)
 
 
 class ParquetReader(BaseReader):
@@ -94,15 +116,20 @@ class ParquetReader(BaseReader):
                     raise MissingColumnError(info.path, name, info.schema.names)
         fields = [first.schema.field(name) for name in names]
         for info in infos[1:]:
-            for expected in fields:
+            for i, expected in enumerate(fields):
                 actual = info.schema.field(expected.name).type
-                if not actual.equals(expected.type):
-                    raise ColumnTypeError(
-                        info.path,
-                        expected.name,
-                        expected=f"{expected.type} (as in {first.path})",
-                        actual=str(actual),
-                    )
+                if actual.equals(expected.type):
+                    continue
+                if decoded_type(actual).equals(decoded_type(expected.type)):
+                    # Same values, dictionary-encoded in some files only: read decoded.
+                    fields[i] = expected.with_type(decoded_type(expected.type))
+                    continue
+                raise ColumnTypeError(
+                    info.path,
+                    expected.name,
+                    expected=f"{expected.type} (as in {first.path})",
+                    actual=str(actual),
+                )
         self._read_schema = pa.schema(fields)
         return self._read_schema
 
@@ -173,7 +200,8 @@ class ParquetReader(BaseReader):
                 )
                 for batch in row_window(batches, skip, count):
                     yield pa.RecordBatch.from_arrays(
-                        [batch.column(name) for name in read_schema.names], schema=read_schema
+                        [_as_type(batch.column(f.name), f.type) for f in read_schema],
+                        schema=read_schema,
                     )
         except (OSError, pa.ArrowException) as e:
             raise UnreadableFileError(info.path, f"reading row groups {row_groups}: {e}") from e

@@ -5,13 +5,16 @@ further groups for rows a sampler adds (negatives, tree nodes) in later work. Pe
 
 - ``sparse_features[group]``: a KeyedJaggedTensor of every sparse feature (pooled ids,
   and sequence ids whose per-row length is the number of steps), weights included when
-  any feature of the group is weighted (1.0 for the others);
-- ``dense_features[group]``: a KeyedTensor of the dense features, ``value_dim`` columns each;
+  any feature of the group is weighted (1.0 for the others); keys in the order of the
+  feature configs, int64 values and int32 lengths;
+- ``dense_features[group]``: a KeyedTensor of the dense features (config order),
+  ``value_dim`` float32 columns each;
 - ``sequence_mulval_lengths[group]``: for sequence features whose steps hold several ids,
   a KeyedJaggedTensor of ids-per-step (its lengths are steps per row);
 - ``sequence_dense_features``: per sequence dense feature, a JaggedTensor of step vectors.
 
-Labels and sample weights are 1-D tensors by column name; ``reserves`` is an arrow
+Labels and sample weights are 1-D tensors by column name (labels: int64 for integer and
+boolean columns, float32 for floating ones; sample weights float32); ``reserves`` is an arrow
 RecordBatch of columns passed through to prediction output untouched. ``to``,
 ``record_stream`` and ``pin_memory`` make a Batch usable by TorchRec's train pipelines.
 """

@@ -9,6 +9,7 @@ concatenated key-major (TorchRec's KeyedJaggedTensor layout) and wrapped with
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -77,6 +78,45 @@ def _is_number(t: pa.DataType) -> bool:
     return bool(pa.types.is_integer(t) or pa.types.is_floating(t))
 
 
+class _Stack(NamedTuple):
+    """Plain columns read together: ``matrix[k]`` holds ``features[k]``'s value per row."""
+
+    features: list[BaseFeature]
+    matrix: np.ndarray
+
+    def rows(self) -> dict[str, np.ndarray]:
+        """Each feature's row of the matrix, by feature name."""
+        return {f.name: self.matrix[k] for k, f in enumerate(self.features)}
+
+    def runs(self, order: list[BaseFeature]) -> dict[str, tuple[int, int]]:
+        """Runs of stacked features that are consecutive in ``order``: first name -> rows.
+
+        ``order`` lists the stacked features in their matrix order among others, so a
+        run is the matrix rows ``[start, stop)`` as one block (a view, no copy).
+        """
+        index = {f.name: k for k, f in enumerate(self.features)}
+        runs: dict[str, tuple[int, int]] = {}
+        first: str | None = None
+        for f in order:
+            k = index.get(f.name)
+            if k is None:
+                first = None
+            elif first is not None and runs[first][1] == k:
+                runs[first] = (runs[first][0], k + 1)
+            else:
+                first = f.name
+                runs[first] = (k, k + 1)
+        return runs
+
+
+def _is_int64_id(t: pa.DataType) -> bool:
+    """Whether every value of integer type ``t`` is an int64.
+
+    uint64 is not: numpy stacks it with signed ints as float64, losing large ids' bits.
+    """
+    return bool(pa.types.is_integer(t) and not pa.types.is_uint64(t))
+
+
 class DataParser:
     """Turns record batches into Batches for a pipeline's features, labels and weights.
 
@@ -123,13 +163,10 @@ class DataParser:
             for f in self.features
             if fg_none and not f.is_sparse and _stackable(f) and f.value_dim == 1
         ]
-        stacked = {f.name for f in [*self._stack_sparse, *self._stack_dense]}
-        rest = [f for f in self.features if f.name not in stacked]
-        self.sparse_features = self._stack_sparse + [f for f in rest if f.is_sparse]
-        self.dense_features = self._stack_dense + [
-            f for f in rest if not f.is_sparse and not f.is_sequence
-        ]
-        self._bounds = np.array([id_bound(f) for f in self._stack_sparse], dtype=np.int64)
+        # Keys follow the features' (config) order, whichever lane reads them.
+        self.sparse_features = [f for f in self.features if f.is_sparse]
+        self.dense_features = [f for f in self.features if not f.is_sparse and not f.is_sequence]
+        self._bounds = {f.name: int(id_bound(f) or 0) for f in self._stack_sparse}
         self.sequence_dense_features = [
             f for f in self.features if not f.is_sparse and f.is_sequence
         ]
@@ -163,25 +200,23 @@ class DataParser:
                 raise MissingColumnError(source, column, names)
         columns = {name: record_batch.column(name) for name in names}
         num_rows = record_batch.num_rows
-        stacked_ids = self._stacked(columns, self._stack_sparse, pa.types.is_integer)
+        stacked_ids = self._stacked(columns, self._stack_sparse, _is_int64_id)
         stacked_dense = self._stacked(columns, self._stack_dense, _is_number)
         if stacked_ids is not None:
             self._check_stacked_ids(stacked_ids)
         if stacked_ids is None and stacked_dense is None:
             values = self.generator.run(columns, num_rows)
         else:
-            done: set[str] = set()
-            if stacked_ids is not None:
-                done.update(f.name for f in self._stack_sparse)
-            if stacked_dense is not None:
-                done.update(f.name for f in self._stack_dense)
+            done = {f.name for stack in (stacked_ids, stacked_dense) if stack for f in stack[0]}
             values = {f.name: f.parse(columns) for f in self.features if f.name not in done}
         if self.sample_mask_prob > 0:
             values.update(self._unstack(stacked_ids, stacked_dense, num_rows))
             stacked_ids = stacked_dense = None
-            for name, value in values.items():
+            # One draw per output feature in a fixed order, so a seed masks the same
+            # rows of the same features whichever lane read them.
+            for f in self.features:
                 keep = self._rng.random(num_rows) >= self.sample_mask_prob
-                values[name] = _mask_rows(value, keep)
+                values[f.name] = _mask_rows(values[f.name], keep)
         batch = Batch(batch_size=num_rows)
         self._add_sparse(batch, values, num_rows, stacked_ids)
         self._add_dense(batch, values, num_rows, stacked_dense)
@@ -203,46 +238,50 @@ class DataParser:
     @staticmethod
     def _stacked(
         columns: dict[str, pa.Array], features: list[BaseFeature], type_ok: object
-    ) -> np.ndarray | None:
-        """The features' columns as one (features, rows) matrix, when all are plain.
+    ) -> _Stack | None:
+        """The plain columns among the features' as one (features, rows) matrix.
 
-        Plain means one non-null value per row of an accepted type; otherwise None and
-        each feature parses its own column.
+        Plain means one non-null value per row of an accepted type; each feature whose
+        column is not plain in this batch parses its own column. None when none is.
         """
-        if not features:
-            return None
+        plain: list[BaseFeature] = []
         arrays = []
         for f in features:
             col = columns[f.name]
             if isinstance(col, pa.ChunkedArray):
                 col = col.combine_chunks()
             if col.null_count or not type_ok(col.type):  # type: ignore[operator]
-                return None
+                continue
+            plain.append(f)
             arrays.append(col.to_numpy())
-        return np.stack(arrays)
+        return _Stack(plain, np.stack(arrays)) if plain else None
 
-    def _check_stacked_ids(self, ids: np.ndarray) -> None:
+    def _check_stacked_ids(self, stack: _Stack) -> None:
         """Every stacked id within [0, num_embeddings) of its feature, else the error."""
-        if ids.min() >= 0 and bool((ids.max(axis=1) < self._bounds).all()):
+        ids = stack.matrix
+        if ids.size == 0:
             return
-        bad = (ids < 0) | (ids >= self._bounds[:, None])
+        bounds = np.array([self._bounds[f.name] for f in stack.features], dtype=np.int64)
+        if ids.min() >= 0 and bool((ids.max(axis=1) < bounds).all()):
+            return
+        bad = (ids < 0) | (ids >= bounds[:, None])
         k = int(np.flatnonzero(bad.any(axis=1))[0])
-        check_id_range(
-            ids[k].astype(np.int64), int(self._bounds[k]), *([self._stack_sparse[k].name] * 2)
-        )
+        name = stack.features[k].name
+        check_id_range(ids[k].astype(np.int64), int(bounds[k]), name, name)
 
+    @staticmethod
     def _unstack(
-        self, ids: np.ndarray | None, dense: np.ndarray | None, num_rows: int
+        ids: _Stack | None, dense: _Stack | None, num_rows: int
     ) -> dict[str, FeatureValue]:
         """Per-feature values of stacked matrices (for per-feature work such as masking)."""
         out: dict[str, FeatureValue] = {}
         ones = np.ones(num_rows, dtype=np.int32)
         if ids is not None:
-            for k, f in enumerate(self._stack_sparse):
-                out[f.name] = SparseValue(ids[k].astype(np.int64), ones)
+            for name, row in ids.rows().items():
+                out[name] = SparseValue(row.astype(np.int64), ones)
         if dense is not None:
-            for k, f in enumerate(self._stack_dense):
-                out[f.name] = DenseValue(dense[k].astype(np.float32).reshape(num_rows, 1))
+            for name, row in dense.rows().items():
+                out[name] = DenseValue(row.astype(np.float32).reshape(num_rows, 1))
         return out
 
     def _add_sparse(
@@ -250,7 +289,7 @@ class DataParser:
         batch: Batch,
         values: dict[str, FeatureValue],
         num_rows: int,
-        stacked: np.ndarray | None,
+        stacked: _Stack | None,
     ) -> None:
         if not self.sparse_features:
             return
@@ -260,19 +299,25 @@ class DataParser:
         all_weights: list[np.ndarray] = []
         mulval_keys, mulval_values, mulval_lengths = [], [], []
         weighted = any(f.is_weighted for f in self.sparse_features)
-        rest = self.sparse_features
-        if stacked is not None:
-            # Key-major layout: the (features, rows) matrix raveled is KJT's order.
-            keys = [f.name for f in self._stack_sparse]
-            all_values.append(stacked.reshape(-1).astype(np.int64, copy=False))
-            all_lengths.append(np.ones(stacked.size, dtype=np.int32))
-            if weighted:
-                all_weights.append(np.ones(stacked.size, dtype=np.float32))
-            rest = self.sparse_features[len(self._stack_sparse) :]
-        for f in rest:
+        stacked_names = {f.name for f in stacked.features} if stacked is not None else set()
+        runs = stacked.runs(self.sparse_features) if stacked is not None else {}
+        for f in self.sparse_features:
+            keys.append(f.name)
+            if f.name in runs:
+                # Key-major layout: a block of the (features, rows) matrix raveled is
+                # its features' values in KJT order.
+                assert stacked is not None
+                start, stop = runs[f.name]
+                block = stacked.matrix[start:stop].reshape(-1)
+                all_values.append(block)
+                all_lengths.append(np.ones(block.size, dtype=np.int32))
+                if weighted:
+                    all_weights.append(np.ones(block.size, dtype=np.float32))
+                continue
+            if f.name in stacked_names:
+                continue  # in the block of its run
             v = values[f.name]
             assert isinstance(v, SparseValue | SequenceSparseValue)
-            keys.append(f.name)
             all_values.append(v.values)
             if isinstance(v, SequenceSparseValue) and v.step_lengths is not None:
                 # Ids per row = sum of the ids of the row's steps.
@@ -309,21 +354,28 @@ class DataParser:
         batch: Batch,
         values: dict[str, FeatureValue],
         num_rows: int,
-        stacked: np.ndarray | None,
+        stacked: _Stack | None,
     ) -> None:
         if not self.dense_features:
             return
+        stacked_names = {f.name for f in stacked.features} if stacked is not None else set()
+        runs = stacked.runs(self.dense_features) if stacked is not None else {}
         arrays: list[np.ndarray] = []
-        rest = self.dense_features
-        if stacked is not None:
-            arrays.append(np.ascontiguousarray(stacked.T, dtype=np.float32))
-            rest = self.dense_features[len(self._stack_dense) :]
-        for f in rest:
+        dims: list[int] = []
+        for f in self.dense_features:
+            if f.name in runs:
+                assert stacked is not None
+                start, stop = runs[f.name]
+                block = stacked.matrix[start:stop].T  # (rows, features of the run)
+                arrays.append(np.ascontiguousarray(block, dtype=np.float32))
+                dims += [1] * (stop - start)
+                continue
+            if f.name in stacked_names:
+                continue  # in the block of its run
             v = values[f.name]
             assert isinstance(v, DenseValue)
             arrays.append(v.values.astype(np.float32, copy=False))
-        dims = [1] * len(self._stack_dense) if stacked is not None else []
-        dims += [a.shape[1] for a in arrays[1 if stacked is not None else 0 :]]
+            dims.append(v.values.shape[1])
         batch.dense_features[BASE_DATA_GROUP] = KeyedTensor(
             keys=[f.name for f in self.dense_features],
             length_per_key=dims,

@@ -46,10 +46,15 @@ def create_dataloader(
         input_path: the input path (e.g. ``data/train/*.parquet``).
         mode: TRAIN shuffles (if configured), masks features (sample_mask_prob), reads
             sample weights and may drop the last short batch; EVAL and PREDICT do not.
+            ``drop_remainder`` acts per shard: each (rank, worker) drops its own last
+            short batch, so up to ``ranks x max(num_workers, 1) x (batch_size - 1)``
+            rows of an epoch go unread, not just the last ``batch_size - 1``.
         reserved_columns: columns passed through to predictions (PREDICT).
         batch_size: overrides the data config's batch_size / eval_batch_size.
         num_workers: overrides data_config.num_workers (0 reads in this process).
-        start_positions: rows already consumed per shard, from :class:`DataPosition`.
+        start_positions: rows already consumed per shard, from :class:`DataPosition`
+            (gathered from every rank). Every iteration of the returned loader starts
+            there: for the epochs after the resumed one, build a loader without them.
         seed: seed of shuffling and masking.
     """
     dataset = TzrecDataset(
@@ -81,6 +86,12 @@ def create_dataloader(
 class DataPosition:
     """Where each shard of a dataloader stands, from the batches consumed so far.
 
+    Each process (rank) sees only the batches of its own shards, so one rank's
+    snapshot does not say where the other ranks stand: with several ranks, take the
+    snapshot with :meth:`gathered_state_dict` (every rank calls it; each gets all
+    shards) or save each rank's :meth:`state_dict` and combine them with :meth:`merge`.
+    A shard missing from the snapshot starts from its first row when resumed.
+
     Args:
         num_shards: ranks x workers of the dataloader being followed; a resumed run must
             use the same number, since shards are defined by it.
@@ -95,8 +106,41 @@ class DataPosition:
         self.rows.update(batch.checkpoint_info)
 
     def state_dict(self) -> dict[str, Any]:
-        """A JSON-able snapshot for the checkpoint."""
+        """A JSON-able snapshot of this process's shards, for the checkpoint."""
         return {"num_shards": self.num_shards, "rows": {str(k): v for k, v in self.rows.items()}}
+
+    def gathered_state_dict(self) -> dict[str, Any]:
+        """The snapshot of every rank's shards (a collective call when distributed).
+
+        Without an initialized torch.distributed process group it is
+        :meth:`state_dict`.
+        """
+        state = self.state_dict()
+        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+            return state
+        states: list[Any] = [None] * torch.distributed.get_world_size()
+        torch.distributed.all_gather_object(states, state)
+        return DataPosition.merge(states)
+
+    @staticmethod
+    def merge(states: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """One snapshot from the snapshots of several ranks (disjoint shards).
+
+        Raises:
+            ValueError: when the snapshots disagree on the number of shards, or two
+                give different positions for one shard.
+        """
+        counts = {int(state["num_shards"]) for state in states}
+        if len(counts) != 1:
+            raise ValueError(f"cannot merge data positions of different shard counts {counts}")
+        rows: dict[str, int] = {}
+        for state in states:
+            for shard, done in dict(state.get("rows", {})).items():
+                if rows.setdefault(str(shard), int(done)) != int(done):
+                    raise ValueError(
+                        f"data positions disagree on shard {shard}: {rows[str(shard)]} and {done}"
+                    )
+        return {"num_shards": counts.pop(), "rows": rows}
 
     @staticmethod
     def start_positions(state: Mapping[str, Any], num_shards: int) -> dict[int, int]:

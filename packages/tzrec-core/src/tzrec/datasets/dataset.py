@@ -6,6 +6,12 @@ the reader's record batches to the batch size, optionally shuffles within a wind
 ``shuffle_buffer_size`` batches, parses each chunk into a :class:`Batch` and stamps it
 with the shard's position (rows of the shard fully delivered) so that training can
 resume where it stopped.
+
+Everything is per shard: ``drop_remainder`` drops each shard's last short batch (up to
+``batch_size - 1`` rows per rank and worker), the shuffle window holds one shard's
+batches, and the shuffle order depends on (seed, shard, resume position) only, so each
+iteration of a dataset with the same seed sees the same order (pass another ``seed``
+per epoch for another one).
 """
 
 from __future__ import annotations

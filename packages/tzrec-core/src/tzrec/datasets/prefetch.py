@@ -26,8 +26,9 @@ def prefetch(source: Iterator[T], depth: int = 2) -> Iterator[T]:
     """Yield ``source``'s items, produced by a daemon thread up to ``depth`` items ahead.
 
     An exception in ``source`` is re-raised in the consumer at the point it occurred in
-    the stream. Closing the returned generator early stops the thread after its current
-    item.
+    the stream. Closing the returned generator early (or dropping it, as an abandoned
+    DataLoader iterator does) stops the thread after its current item, also when the
+    thread had already read all of ``source`` and was waiting to hand over the rest.
 
     Args:
         source: the iterator to run ahead (it is consumed only by the thread).
@@ -39,20 +40,27 @@ def prefetch(source: Iterator[T], depth: int = 2) -> Iterator[T]:
     items: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
+    def put(item: object) -> bool:
+        """Queue ``item`` unless the consumer has stopped; False when it has."""
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
+        # Every put, the end marker and a failure included, gives up once the consumer
+        # stops: a blocking put into a full queue nobody reads would never return.
         try:
             for item in source:
-                while not stop.is_set():
-                    try:
-                        items.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(item):
                     return
-            items.put(_DONE)
         except BaseException as e:  # handed to the consumer, re-raised there
-            items.put(_Failure(e))
+            put(_Failure(e))
+            return
+        put(_DONE)
 
     thread = threading.Thread(target=produce, name="tzrec-read-ahead", daemon=True)
     thread.start()

@@ -347,6 +347,8 @@ def _fast_integer_ids(feature: BaseFeature, column: pa.Array) -> SparseValue | N
     if feature.is_weighted or column.null_count:
         return None
     t = column.type
+    if pa.types.is_uint64(t) or (pa.types.is_list(t) and pa.types.is_uint64(t.value_type)):
+        return None  # ids beyond int64 would wrap to negatives; to_int64 names them
     if pa.types.is_integer(t):
         ids = column.to_numpy().astype(np.int64, copy=False)
         lengths = np.ones(len(ids), dtype=np.int32)

@@ -121,6 +121,11 @@ class BaseFeature(abc.ABC):
         self.inputs: list[InputRef] = [
             parse_input_ref(t, self.config_name) for t in self._input_texts()
         ]
+        if self.stub_type and self.context.fg_mode == data_pb2.FG_NORMAL:
+            # FG_NORMAL reads `feature:` inputs as table columns: no feature reads a stub.
+            raise FeatureConfigError(
+                self._name, "stub_type cannot be used with fg_mode FG_NORMAL (use FG_DAG)"
+            )
 
     # ------------------------------------------------------------------ identity
     @property

@@ -6,12 +6,13 @@ dropped. Weighted features (``weighted: true``) read ``key:weight`` items; the k
 are bucketized and the weights kept.
 
 Bucketizing (see :mod:`tzrec.features.bucketize`) first gives rows without values the
-``default_value`` (if not ``""``), then maps every value to an id with the feature's
-bucketizer: hash_bucket_size, num_buckets, vocab_list / vocab_dict / vocab_file, or
-zch / dynamicemb (raw 64-bit ids: integers as they are, other values hashed; the table
-size is zch_size / max_capacity). An id feature needs one of them to know its table
-size; only a ``stub_type`` feature (an FG intermediate) may go without, and then its
-integer values are its ids.
+``default_value`` (if not ``""``), keeps only the first value of a row when
+``value_dim`` is 1 (0, the default, is multi-value; sequence steps default to 1), then
+maps every value to an id with the feature's bucketizer: hash_bucket_size, num_buckets,
+vocab_list / vocab_dict / vocab_file, or zch / dynamicemb (raw 64-bit ids: integers as
+they are, other values hashed; the table size is zch_size / max_capacity). An id
+feature needs one of them to know its table size; only a ``stub_type`` feature (an FG
+intermediate) may go without, and then its integer values are its ids.
 
 :class:`CategoricalFeature` holds this bucketizing for every feature whose FG output
 is categorical (ComboFeature and BoolMaskFeature too).
@@ -114,6 +115,12 @@ class CategoricalFeature(BaseFeature):
             if weights is not None:
                 weights = _fill_weights(weights, lengths, default_weight)
             values, lengths = filled.values, filled.lengths
+        if self.value_dim == 1 and (lengths > 1).any():
+            # value_dim 1 is one id per row (0 is multi-value): keep each row's first.
+            firsts = (np.cumsum(lengths) - lengths)[lengths > 0]
+            values = values.take(pa.array(firsts))
+            weights = weights[firsts] if weights is not None else None
+            lengths = np.minimum(lengths, 1).astype(np.int32)
         if self.bucketizer is not None:
             ids = self.bucketizer.ids(values, input_name)
         else:

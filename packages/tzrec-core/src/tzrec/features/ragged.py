@@ -153,9 +153,15 @@ def split_sequence(
     Returns:
         (steps, lengths): a flat array with one element per kept step (a string, a
         scalar or a list), and the int32 number of steps per row. A null or empty
-        value is a sequence of no steps.
+        value is a sequence of no steps, and so is every row of an all-null column
+        (arrow type ``null``, as an empty CSV column or a Parquet column written from
+        nulls only is read).
     """
     arr = combine_chunks(arr)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    if pa.types.is_null(arr.type):
+        return pa.nulls(0), np.zeros(len(arr), dtype=np.int32)
     if _is_string(arr.type):
         arr = pc.split_pattern(arr, delimiter)
         empty = pc.and_(
