@@ -218,3 +218,14 @@ def test_data_position_merge_of_ranks() -> None:
     position = DataPosition(num_shards=4)
     position.rows = {3: 5}
     assert position.gathered_state_dict() == {"num_shards": 4, "rows": {"3": 5}}
+
+
+def test_set_epoch_changes_the_shuffle_order(tmp_path: Path) -> None:
+    path = write_files(tmp_path, [40, 30])
+    data = loader(pipeline(shuffle=True, shuffle_buffer_size=4), path)
+    first = row_ids(list(data))
+    assert row_ids(list(data)) == first  # same epoch, same order
+    data.dataset.set_epoch(1)
+    second = row_ids(list(data))
+    assert sorted(second) == list(range(70))
+    assert second != first

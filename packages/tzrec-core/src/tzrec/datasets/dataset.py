@@ -121,6 +121,7 @@ class TzrecDataset(IterableDataset[Batch]):
         self.rank, self.world_size = dist_rank_and_world_size()
         self.start_positions = dict(start_positions or {})
         self.seed = seed
+        self.epoch = 0
         training = mode == Mode.TRAIN
         self.shuffle = training and data_config.shuffle
         self.parser = DataParser(
@@ -185,6 +186,13 @@ class TzrecDataset(IterableDataset[Batch]):
         files = getattr(self.reader, "files", None)
         return str(files[0]) if files else self.input_path
 
+    def set_epoch(self, epoch: int) -> None:
+        """Reseed shuffling and masking for ``epoch`` (call before iterating it).
+
+        Without it every epoch sees the same shuffle order and the same masks.
+        """
+        self.epoch = int(epoch)
+
     @property
     def num_shards(self) -> int:
         """Shards the input is split into: ranks x max(workers, 1)."""
@@ -198,8 +206,8 @@ class TzrecDataset(IterableDataset[Batch]):
     def __iter__(self) -> Iterator[Batch]:
         shard = self._shard_index()
         done = self.start_positions.get(shard, 0)
-        rng = np.random.default_rng([self.seed, shard, done])
-        self.parser._rng = np.random.default_rng([self.seed + 1, shard, done])
+        rng = np.random.default_rng([self.seed, self.epoch, shard, done])
+        self.parser._rng = np.random.default_rng([self.seed + 1, self.epoch, shard, done])
         raw = prefetch(self.reader.to_batches(shard, self.num_shards, skip_rows=done))
         drop = self.data_config.drop_remainder and self.mode == Mode.TRAIN
         chunks = rechunk(raw, self.batch_size, drop)
