@@ -64,7 +64,8 @@ def check(
     sparse = [f for f in features if f.is_sparse and not f.stub_type]
     dense = [f for f in features if not f.is_sparse and not f.stub_type]
     typer.echo(
-        f"read {batches} batches, {rows:,} rows from {path} in {seconds:.2f} s "
+        f"read {batches} batch{'' if batches == 1 else 'es'}, {rows:,} rows from {path} "
+        f"in {seconds:.2f} s "
         f"({rows / max(seconds, 1e-9):,.0f} rows/s)"
     )
     typer.echo(
