@@ -58,17 +58,22 @@ def _first_bad(values: pa.Array, pattern: str) -> str | None:
     return str(values[int(bad[0])].as_py()) if len(bad) else None
 
 
+def _decoded(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous array, dictionary-encoded values decoded."""
+    values = combine_chunks(values)
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return values
+
+
 def to_float64(values: pa.Array, feature_name: str, input_name: str) -> npt.NDArray[np.float64]:
     """Numbers of a flat array (numeric, boolean or numeric text) as float64.
 
     Raises:
         InvalidFgInputError: naming the first string that is not a number.
     """
-    values = combine_chunks(values)
+    values = _decoded(values)
     t = values.type
-    if pa.types.is_dictionary(t):
-        values = values.cast(t.value_type)
-        t = values.type
     if pa.types.is_null(t):
         return np.zeros(len(values), dtype=np.float64)
     if _is_string(t):
@@ -96,11 +101,8 @@ def to_int64(values: pa.Array, feature_name: str, input_name: str) -> npt.NDArra
     Raises:
         InvalidFgInputError: naming the first value that is not an integer.
     """
-    values = combine_chunks(values)
+    values = _decoded(values)
     t = values.type
-    if pa.types.is_dictionary(t):
-        values = values.cast(t.value_type)
-        t = values.type
     if pa.types.is_null(t):
         return np.zeros(len(values), dtype=np.int64)
     if pa.types.is_integer(t) or pa.types.is_boolean(t):
