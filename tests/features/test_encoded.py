@@ -8,7 +8,6 @@ import pytest
 from google.protobuf import text_format
 
 from tzrec.features.encoded import (
-    fill_empty_rows_np,
     parse_encoded_dense,
     parse_encoded_sparse,
     split_weighted,
@@ -19,7 +18,7 @@ from tzrec.features.encoded import (
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.factory import create_features
 from tzrec.features.feature import BaseFeature, FeatureContext
-from tzrec.features.ragged import Ragged
+from tzrec.features.ragged import Ragged, fill_empty_rows_np
 from tzrec.protos import data_pb2, feature_pb2
 
 

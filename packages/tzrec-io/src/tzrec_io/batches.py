@@ -1,4 +1,8 @@
-"""Stream helpers on record batches: row windows, row striding and re-chunking."""
+"""Stream helpers on record batches: row windows and row striding.
+
+Re-chunking to a batch size is :func:`tzrec.datasets.record_batches.rechunk`, shared with
+the dataset.
+"""
 
 from __future__ import annotations
 
@@ -58,35 +62,3 @@ def stride_rows(
         if offset < n:
             yield batch.take(pa.array(np.arange(offset, n, step, dtype=np.int64)))
         position += n
-
-
-def concat_batches(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
-    """One record batch holding the rows of ``batches`` (all of one schema)."""
-    if len(batches) == 1:
-        return batches[0]
-    combined = pa.Table.from_batches(batches).combine_chunks()
-    return combined.to_batches()[0]
-
-
-def rechunk(batches: Iterable[pa.RecordBatch], batch_size: int) -> Iterator[pa.RecordBatch]:
-    """Re-cut a stream into batches of exactly ``batch_size`` rows (the last may be short).
-
-    Small input batches are concatenated; large ones are sliced (zero-copy). Empty
-    batches are dropped.
-    """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    pending: list[pa.RecordBatch] = []
-    pending_rows = 0
-    for batch in batches:
-        offset = 0
-        while offset < batch.num_rows:
-            take = min(batch_size - pending_rows, batch.num_rows - offset)
-            pending.append(batch.slice(offset, take))
-            pending_rows += take
-            offset += take
-            if pending_rows == batch_size:
-                yield concat_batches(pending)
-                pending, pending_rows = [], 0
-    if pending_rows:
-        yield concat_batches(pending)

@@ -34,9 +34,10 @@ from tzrec.datasets.errors import (
     UnreadableFileError,
 )
 from tzrec.datasets.reader import BaseReader
+from tzrec.datasets.record_batches import rechunk
 from tzrec.datasets.schema import InputFieldsError, declared_fields, is_scalar_type
 from tzrec.protos import data_pb2
-from tzrec_io.batches import rechunk, row_window, stride_rows
+from tzrec_io.batches import row_window, stride_rows
 from tzrec_io.paths import expand_input_path
 from tzrec_io.sharding import check_shard
 

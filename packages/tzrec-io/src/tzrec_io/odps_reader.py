@@ -20,10 +20,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from tzrec.datasets.errors import ColumnTypeError, MissingColumnError
 from tzrec.datasets.reader import BaseReader
+from tzrec.datasets.record_batches import rechunk
 from tzrec.protos import data_pb2
-from tzrec_io.batches import rechunk, row_window
+from tzrec_io.batches import row_window
 from tzrec_io.odps_client import (
     OdpsClient,
     OdpsReadSession,
@@ -31,6 +31,7 @@ from tzrec_io.odps_client import (
     PyOdpsClient,
     parse_odps_path,
 )
+from tzrec_io.schemas import read_schema
 from tzrec_io.sharding import shard_pieces
 
 
@@ -89,25 +90,10 @@ class OdpsReader(BaseReader):
         """The schema of the columns read, checked to be the same in every table."""
         if self._read_schema is not None:
             return self._read_schema
-        sessions = self._open_sessions()
-        first = sessions[0].schema
-        names = self.selected_cols if self.selected_cols is not None else first.names
-        for table, session in zip(self.tables, sessions, strict=True):
-            for name in names:
-                if session.schema.get_field_index(name) < 0:
-                    raise MissingColumnError(str(table), name, session.schema.names)
-        fields = [first.field(name) for name in names]
-        for table, session in zip(self.tables[1:], sessions[1:], strict=True):
-            for expected in fields:
-                actual = session.schema.field(expected.name).type
-                if not actual.equals(expected.type):
-                    raise ColumnTypeError(
-                        str(table),
-                        expected.name,
-                        expected=f"{expected.type} (as in {self.tables[0]})",
-                        actual=str(actual),
-                    )
-        self._read_schema = pa.schema(fields)
+        sources = [
+            (str(t), s.schema) for t, s in zip(self.tables, self._open_sessions(), strict=True)
+        ]
+        self._read_schema = read_schema(sources, self.selected_cols)
         return self._read_schema
 
     def schema(self) -> pa.Schema:

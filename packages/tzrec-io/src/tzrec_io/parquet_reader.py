@@ -20,11 +20,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tzrec.datasets.errors import ColumnTypeError, MissingColumnError, UnreadableFileError
+from tzrec.datasets.errors import UnreadableFileError
 from tzrec.datasets.reader import BaseReader
+from tzrec.datasets.record_batches import rechunk
 from tzrec.protos import data_pb2
-from tzrec_io.batches import rechunk, row_window
+from tzrec_io.batches import row_window
 from tzrec_io.paths import expand_input_path
+from tzrec_io.schemas import read_schema
 from tzrec_io.sharding import Piece, shard_pieces, shard_range
 
 
@@ -36,21 +38,6 @@ class _FileInfo:
     metadata: pq.FileMetaData
     schema: pa.Schema
     row_group_rows: tuple[int, ...]
-
-
-def decoded_type(t: pa.DataType) -> pa.DataType:
-    """``t`` without dictionary encoding, also inside list elements.
-
-    Files of one input may differ in that alone (pandas writes categoricals as
-    dictionaries, with index widths that depend on the number of categories).
-    """
-    if pa.types.is_dictionary(t):
-        return decoded_type(t.value_type)
-    if pa.types.is_list(t):
-        return pa.list_(t.value_field.with_type(decoded_type(t.value_type)))
-    if pa.types.is_large_list(t):
-        return pa.large_list(t.value_field.with_type(decoded_type(t.value_type)))
-    return t
 
 
 def _read_footer(path: str) -> _FileInfo:
@@ -107,30 +94,9 @@ class ParquetReader(BaseReader):
         """The schema of the columns read, checked to be the same in every file."""
         if self._read_schema is not None:
             return self._read_schema
-        infos = self._footers()
-        first = infos[0]
-        names = self.selected_cols if self.selected_cols is not None else first.schema.names
-        for info in infos:
-            for name in names:
-                if info.schema.get_field_index(name) < 0:
-                    raise MissingColumnError(info.path, name, info.schema.names)
-        fields = [first.schema.field(name) for name in names]
-        for info in infos[1:]:
-            for i, expected in enumerate(fields):
-                actual = info.schema.field(expected.name).type
-                if actual.equals(expected.type):
-                    continue
-                if decoded_type(actual).equals(decoded_type(expected.type)):
-                    # Same values, dictionary-encoded in some files only: read decoded.
-                    fields[i] = expected.with_type(decoded_type(expected.type))
-                    continue
-                raise ColumnTypeError(
-                    info.path,
-                    expected.name,
-                    expected=f"{expected.type} (as in {first.path})",
-                    actual=str(actual),
-                )
-        self._read_schema = pa.schema(fields)
+        self._read_schema = read_schema(
+            [(info.path, info.schema) for info in self._footers()], self.selected_cols
+        )
         return self._read_schema
 
     def schema(self) -> pa.Schema:

@@ -8,7 +8,7 @@ concatenated key-major (TorchRec's KeyedJaggedTensor layout) and wrapped with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -237,7 +237,9 @@ class DataParser:
 
     @staticmethod
     def _stacked(
-        columns: dict[str, pa.Array], features: list[BaseFeature], type_ok: object
+        columns: dict[str, pa.Array],
+        features: list[BaseFeature],
+        type_ok: Callable[[pa.DataType], bool],
     ) -> _Stack | None:
         """The plain columns among the features' as one (features, rows) matrix.
 
@@ -250,7 +252,7 @@ class DataParser:
             col = columns[f.name]
             if isinstance(col, pa.ChunkedArray):
                 col = col.combine_chunks()
-            if col.null_count or not type_ok(col.type):  # type: ignore[operator]
+            if col.null_count or not type_ok(col.type):
                 continue
             plain.append(f)
             arrays.append(col.to_numpy())

@@ -29,6 +29,7 @@ from tzrec.datasets.data_parser import DataParser
 from tzrec.datasets.errors import ColumnTypeError, MissingColumnError
 from tzrec.datasets.prefetch import prefetch
 from tzrec.datasets.reader import BaseReader, create_reader
+from tzrec.datasets.record_batches import rechunk
 from tzrec.features.encoded import column_type_problem
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.feature import BaseFeature
@@ -50,34 +51,6 @@ def dist_rank_and_world_size() -> tuple[int, int]:
     import os
 
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
-
-
-def rechunk(
-    batches: Iterator[pa.RecordBatch], batch_size: int, drop_remainder: bool
-) -> Iterator[pa.RecordBatch]:
-    """Record batches of exactly ``batch_size`` rows (the last may be short unless dropped)."""
-    pending: list[pa.RecordBatch] = []
-    pending_rows = 0
-    for rb in batches:
-        if rb.num_rows == 0:
-            continue
-        if not pending and rb.num_rows == batch_size:
-            yield rb  # the common case: the reader already cut batch_size rows
-            continue
-        pending.append(rb)
-        pending_rows += rb.num_rows
-        if pending_rows < batch_size:
-            continue
-        table = pa.Table.from_batches(pending)
-        offset = 0
-        while pending_rows - offset >= batch_size:
-            yield table.slice(offset, batch_size).combine_chunks().to_batches()[0]
-            offset += batch_size
-        rest = table.slice(offset)
-        pending = rest.combine_chunks().to_batches() if rest.num_rows else []
-        pending_rows = rest.num_rows
-    if pending_rows and not drop_remainder:
-        yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
 
 
 class TzrecDataset(IterableDataset[Batch]):

@@ -31,11 +31,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from google.protobuf.message import Message
 
-from tzrec.features.encoded import fill_empty_rows_np, to_float64
+from tzrec.features.encoded import to_float64
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.feature import FeatureContext, SequenceSpec
 from tzrec.features.hashing import value_text
-from tzrec.features.ragged import Ragged, as_ragged
+from tzrec.features.ragged import Ragged, as_ragged, fill_empty_rows_np
 from tzrec.features.raw_feature import NumericFeature
 from tzrec.features.values import DenseValue, SparseValue
 

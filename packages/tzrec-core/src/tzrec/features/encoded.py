@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
-from tzrec.features.ragged import Ragged, as_ragged, combine_chunks
+from tzrec.features.ragged import Ragged, as_ragged, combine_chunks, fill_empty_rows_np
 from tzrec.features.values import DenseValue, SparseValue
 from tzrec.protos import data_pb2
 
@@ -174,37 +174,6 @@ def split_weighted(
     keys = pc.list_element(parts, 0)
     weights = to_float64(pc.list_element(parts, 1), feature_name, input_name)
     return keys, weights.astype(np.float32)
-
-
-def fill_empty_rows_np(
-    values: np.ndarray,
-    lengths: npt.NDArray[np.int32],
-    default: np.ndarray,
-) -> tuple[np.ndarray, npt.NDArray[np.int32]]:
-    """Give every empty row the values ``default`` (numpy arrays, vectorised).
-
-    Args:
-        values: flat values of all rows (first axis).
-        lengths: values per row.
-        default: the values an empty row gets (same trailing shape as ``values``).
-
-    Returns:
-        (values, lengths) with the defaults inserted.
-    """
-    empty = lengths == 0
-    if not empty.any() or len(default) == 0:
-        return values, lengths
-    d = len(default)
-    new_lengths = np.where(empty, d, lengths).astype(np.int32)
-    offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
-    np.cumsum(new_lengths, out=offsets[1:])
-    is_default = np.zeros(int(offsets[-1]), dtype=bool)
-    starts = offsets[:-1][empty]
-    is_default[(starts[:, None] + np.arange(d)[None, :]).reshape(-1)] = True
-    out = np.empty((int(offsets[-1]), *values.shape[1:]), dtype=values.dtype)
-    out[~is_default] = values
-    out[is_default] = np.tile(default, (int(empty.sum()), *((1,) * (default.ndim - 1))))
-    return out, new_lengths
 
 
 def _leaf_type(t: pa.DataType) -> pa.DataType:

@@ -31,7 +31,7 @@ from tzrec.features.encoded import parse_encoded_sparse, split_weighted, to_int6
 from tzrec.features.errors import FeatureConfigError
 from tzrec.features.feature import BaseFeature, FeatureContext, SequenceSpec
 from tzrec.features.hashing import value_text
-from tzrec.features.ragged import Ragged, as_ragged, fill_empty_rows
+from tzrec.features.ragged import Ragged, as_ragged, fill_empty_rows, fill_empty_rows_np
 from tzrec.features.values import DenseValue, SparseValue
 from tzrec.protos import data_pb2
 
@@ -113,7 +113,8 @@ class CategoricalFeature(BaseFeature):
             values, scalar = _default_scalar(values, default)
             filled = fill_empty_rows(Ragged(values, lengths), scalar)
             if weights is not None:
-                weights = _fill_weights(weights, lengths, default_weight)
+                dw = np.array([default_weight], dtype=np.float32)
+                weights, _ = fill_empty_rows_np(weights, lengths, dw)
             values, lengths = filled.values, filled.lengths
         if self.value_dim == 1 and (lengths > 1).any():
             # value_dim 1 is one id per row (0 is multi-value): keep each row's first.
@@ -143,21 +144,6 @@ def _default_scalar(values: pa.Array, default: str) -> tuple[pa.Array, pa.Scalar
             pass
         return value_text(values), pa.scalar(default)
     return values.cast(pa.string()), pa.scalar(default)
-
-
-def _fill_weights(
-    weights: npt.NDArray[np.float32], lengths: npt.NDArray[np.int32], default: float
-) -> npt.NDArray[np.float32]:
-    """Insert weight ``default`` for each empty row (matching fill_empty_rows)."""
-    empty = lengths == 0
-    new_lengths = np.where(empty, 1, lengths)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(new_lengths, out=offsets[1:])
-    out = np.full(int(offsets[-1]), default, dtype=np.float32)
-    keep = np.ones(int(offsets[-1]), dtype=bool)
-    keep[offsets[:-1][empty]] = False
-    out[keep] = weights
-    return out
 
 
 class IdFeature(CategoricalFeature):

@@ -188,21 +188,59 @@ def repeat_rows(arr: pa.Array | pa.ChunkedArray, counts: npt.NDArray[np.int32]) 
     return arr.take(pa.array(idx))
 
 
+def default_positions(
+    lengths: npt.NDArray[np.int32], num_defaults: int
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
+    """Where ``num_defaults`` values go when every empty row gets them.
+
+    Returns:
+        (new_lengths, is_default): the lengths after filling, and a mask over the filled
+        flat values that is True at the inserted defaults (the old values keep their
+        order in the False positions).
+    """
+    empty = lengths == 0
+    new_lengths = np.where(empty, num_defaults, lengths).astype(np.int32)
+    offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
+    np.cumsum(new_lengths, out=offsets[1:])
+    is_default = np.zeros(int(offsets[-1]), dtype=bool)
+    starts = offsets[:-1][empty]
+    is_default[(starts[:, None] + np.arange(num_defaults)[None, :]).reshape(-1)] = True
+    return new_lengths, is_default
+
+
 def fill_empty_rows(ragged: Ragged, default: pa.Scalar | None) -> Ragged:
     """Give each row without values the single value ``default`` (None: leave empty)."""
     if default is None or not (ragged.lengths == 0).any():
         return ragged
-    empty = ragged.lengths == 0
-    new_lengths = np.where(empty, 1, ragged.lengths).astype(np.int32)
-    # Build the new flat array by interleaving: positions of the defaults in the output.
-    offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
-    np.cumsum(new_lengths, out=offsets[1:])
-    total = int(offsets[-1])
-    is_default = np.zeros(total, dtype=bool)
-    is_default[offsets[:-1][empty]] = True
-    src = np.zeros(total, dtype=np.int64)
+    new_lengths, is_default = default_positions(ragged.lengths, 1)
+    # Take from [values..., default]: old values in order, the default where inserted.
+    src = np.full(len(is_default), len(ragged.values), dtype=np.int64)
     src[~is_default] = np.arange(len(ragged.values), dtype=np.int64)
     default_arr = pa.array([default.as_py()], type=ragged.values.type)
     combined = pa.concat_arrays([ragged.values, default_arr])
-    src[is_default] = len(ragged.values)
     return Ragged(combined.take(pa.array(src)), new_lengths)
+
+
+def fill_empty_rows_np(
+    values: np.ndarray,
+    lengths: npt.NDArray[np.int32],
+    default: np.ndarray,
+) -> tuple[np.ndarray, npt.NDArray[np.int32]]:
+    """Give every empty row the values ``default`` (numpy arrays, vectorised).
+
+    Args:
+        values: flat values of all rows (first axis).
+        lengths: values per row.
+        default: the values an empty row gets (same trailing shape as ``values``).
+
+    Returns:
+        (values, lengths) with the defaults inserted.
+    """
+    empty = lengths == 0
+    if not empty.any() or len(default) == 0:
+        return values, lengths
+    new_lengths, is_default = default_positions(lengths, len(default))
+    out = np.empty((len(is_default), *values.shape[1:]), dtype=values.dtype)
+    out[~is_default] = values
+    out[is_default] = np.tile(default, (int(empty.sum()), *((1,) * (default.ndim - 1))))
+    return out, new_lengths

@@ -23,7 +23,6 @@ from google.protobuf.message import Message
 from tzrec.features.bucketize import Bucketizer
 from tzrec.features.encoded import (
     default_floats,
-    fill_empty_rows_np,
     parse_encoded_dense,
     parse_encoded_sparse,
     to_dense,
@@ -32,7 +31,7 @@ from tzrec.features.encoded import (
 from tzrec.features.errors import FeatureConfigError
 from tzrec.features.feature import BaseFeature, FeatureContext, SequenceSpec
 from tzrec.features.normalizer import Normalizer
-from tzrec.features.ragged import Ragged, as_ragged
+from tzrec.features.ragged import Ragged, as_ragged, fill_empty_rows_np
 from tzrec.features.values import DenseValue, SparseValue
 from tzrec.protos import data_pb2
 
