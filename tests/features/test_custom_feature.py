@@ -93,7 +93,7 @@ class _OpsPlugin:
 
 
 @pytest.fixture(autouse=True)
-def test_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+def operator_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Registries holding only the test operators."""
     module = types.ModuleType(OPS_MODULE)
     module.EditDistance = EditDistance  # type: ignore[attr-defined]

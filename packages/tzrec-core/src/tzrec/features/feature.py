@@ -26,7 +26,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -43,6 +43,9 @@ from tzrec.features.values import (
     SparseValue,
 )
 from tzrec.protos import data_pb2
+
+if TYPE_CHECKING:
+    from tzrec.features.bucketize import Bucketizer
 
 FgMode = int  # a data_pb2.FgMode value
 
@@ -103,6 +106,9 @@ class BaseFeature(abc.ABC):
     #: True when FG_NONE columns are read by :mod:`tzrec.features.encoded`'s rules, which
     #: lets the data parser read many plain int / float columns at once.
     standard_encoding: ClassVar[bool] = True
+    #: What turns this feature's FG output into ids, for the types that have one (set
+    #: in their constructors); None for the others and for features configured without.
+    bucketizer: Bucketizer | None = None
 
     def __init__(
         self,

@@ -147,7 +147,7 @@ class FeatureGenerator:
                 if ref.side == "const" and ref.text not in env:
                     env[ref.text] = pa.array([ref.name] * num_rows, pa.string())
             read = f.name in self._read_by_others
-            if f.stub_type and getattr(f, "bucketizer", True) is None:
+            if f.stub_type and f.bucketizer is None:
                 # An unbucketized intermediate: pass its raw output (e.g. strings) on.
                 arrow = f.fg_output(env) if read else None
             else:
