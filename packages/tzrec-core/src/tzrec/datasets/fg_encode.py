@@ -26,6 +26,7 @@ from tzrec.datasets.reader import create_reader, create_writer
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.factory import context_from_data_config, create_features
 from tzrec.features.fg import FeatureGenerator, value_to_arrow
+from tzrec.features.ragged import list_array
 from tzrec.features.values import FeatureValue, SparseValue
 from tzrec.protos import data_pb2, pipeline_pb2
 
@@ -51,9 +52,7 @@ def _weighted_to_arrow(value: SparseValue, sep: str) -> pa.Array:
     pairs = pa.array(
         np.char.add(np.char.add(value.values.astype(str), ":"), value.weights.astype(str))
     )
-    offsets = np.zeros(len(value.lengths) + 1, dtype=np.int32)
-    np.cumsum(value.lengths, out=offsets[1:])
-    lists = pa.ListArray.from_arrays(pa.array(offsets), pairs)
+    lists = list_array(value.lengths, pairs)
     import pyarrow.compute as pc
 
     return pc.binary_join(lists, sep)

@@ -21,7 +21,7 @@ from tzrec.features.errors import FeatureConfigError
 from tzrec.features.feature import FeatureContext, SequenceSpec
 from tzrec.features.hashing import value_text
 from tzrec.features.id_feature import CategoricalFeature
-from tzrec.features.ragged import Ragged, as_ragged
+from tzrec.features.ragged import Ragged, as_ragged, offsets_of
 
 #: Joins the parts of one combination.
 COMBO_JOINER = "_"
@@ -35,8 +35,7 @@ def cartesian(left: Ragged, right: Ragged, joiner: str = COMBO_JOINER) -> Ragged
     la, lb = left.lengths.astype(np.int64), right.lengths.astype(np.int64)
     counts = la * lb
     n_out = int(counts.sum())
-    out_offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=out_offsets[1:])
+    out_offsets = offsets_of(counts)
     rows = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     q = np.arange(n_out, dtype=np.int64) - out_offsets[:-1][rows]
     lb_rows = lb[rows]

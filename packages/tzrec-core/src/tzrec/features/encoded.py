@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
-from tzrec.features.ragged import Ragged, as_ragged, combine_chunks, fill_empty_rows_np
+from tzrec.features.ragged import Ragged, as_ragged, combine_chunks, fill_empty_rows_np, offsets_of
 from tzrec.features.values import DenseValue, SparseValue
 from tzrec.protos import data_pb2
 
@@ -437,8 +437,7 @@ def _densify(
     wrong = lengths != dim
     if wrong.any():
         row = int(np.flatnonzero(wrong)[0])
-        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
+        offsets = offsets_of(lengths)
         shown = nums[offsets[row] : offsets[row + 1]].tolist()
         raise InvalidFgInputError(
             feature.name,

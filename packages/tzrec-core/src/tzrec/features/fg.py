@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pyarrow as pa
 
 from tzrec.features.errors import FeatureConfigError
 from tzrec.features.feature import BaseFeature
+from tzrec.features.ragged import list_array
 from tzrec.features.values import (
     DenseValue,
     FeatureValue,
@@ -25,12 +25,6 @@ from tzrec.features.values import (
 from tzrec.protos import data_pb2
 
 
-def _offsets(lengths: np.ndarray) -> pa.Array:
-    out = np.zeros(len(lengths) + 1, dtype=np.int32)
-    np.cumsum(lengths, out=out[1:])
-    return pa.array(out)
-
-
 def value_to_arrow(value: FeatureValue) -> pa.Array:
     """A feature's value as a pyarrow column, for features that read it in FG_DAG.
 
@@ -38,7 +32,7 @@ def value_to_arrow(value: FeatureValue) -> pa.Array:
     else ``list<float>``; sequences add an outer list level per row.
     """
     if isinstance(value, SparseValue):
-        return pa.ListArray.from_arrays(_offsets(value.lengths), pa.array(value.values))
+        return list_array(value.lengths, pa.array(value.values))
     if isinstance(value, DenseValue):
         v = value.values
         if v.shape[1] == 1:
@@ -47,8 +41,8 @@ def value_to_arrow(value: FeatureValue) -> pa.Array:
     if isinstance(value, SequenceSparseValue):
         inner: pa.Array = pa.array(value.values)
         if value.step_lengths is not None:
-            inner = pa.ListArray.from_arrays(_offsets(value.step_lengths), inner)
-        return pa.ListArray.from_arrays(_offsets(value.lengths), inner)
+            inner = list_array(value.step_lengths, inner)
+        return list_array(value.lengths, inner)
     v = value.values
     inner = (
         pa.array(v[:, 0])
@@ -56,7 +50,7 @@ def value_to_arrow(value: FeatureValue) -> pa.Array:
         else pa.FixedSizeListArray.from_arrays(pa.array(v.reshape(-1)), v.shape[1])
     )
     assert isinstance(value, SequenceDenseValue)
-    return pa.ListArray.from_arrays(_offsets(value.lengths), inner)
+    return list_array(value.lengths, inner)
 
 
 def dag_order(features: Sequence[BaseFeature]) -> list[BaseFeature]:

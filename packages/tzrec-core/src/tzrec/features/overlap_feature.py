@@ -39,7 +39,7 @@ from google.protobuf.message import Message
 from tzrec.features.errors import FeatureConfigError
 from tzrec.features.feature import FeatureContext, SequenceSpec
 from tzrec.features.hashing import value_text
-from tzrec.features.ragged import Ragged, as_ragged
+from tzrec.features.ragged import Ragged, as_ragged, offsets_of
 from tzrec.features.raw_feature import NumericFeature
 
 F64 = npt.NDArray[np.float64]
@@ -58,12 +58,6 @@ METHODS = (
 )
 
 
-def _offsets(lengths: I64) -> I64:
-    out = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=out[1:])
-    return out
-
-
 def cross_pairs(a_len: I64, b_len: I64) -> tuple[I64, I64]:
     """All (a, b) element pairs within each row, a-major and b ascending per a.
 
@@ -79,7 +73,7 @@ def cross_pairs(a_len: I64, b_len: I64) -> tuple[I64, I64]:
     ia = np.repeat(np.arange(len(a_row), dtype=np.int64), reps)
     block_start = np.cumsum(reps) - reps
     pos = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(block_start, reps)
-    ib = _offsets(b_len)[:-1][a_row][ia] + pos
+    ib = offsets_of(b_len)[:-1][a_row][ia] + pos
     return ia, ib
 
 
@@ -97,8 +91,8 @@ class _Pairs:
     def __init__(self, q: Ragged, t: Ragged) -> None:
         self.qlen = q.lengths.astype(np.int64)
         self.tlen = t.lengths.astype(np.int64)
-        self.q_off = _offsets(self.qlen)
-        self.t_off = _offsets(self.tlen)
+        self.q_off = offsets_of(self.qlen)
+        self.t_off = offsets_of(self.tlen)
         self.q_row = q.row_ids()
         self.t_row = t.row_ids()
         self.q_ids, self.t_ids = _term_ids(q.values, t.values)

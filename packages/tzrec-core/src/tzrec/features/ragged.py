@@ -16,6 +16,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
+def offsets_of(lengths: npt.ArrayLike, dtype: npt.DTypeLike = np.int64) -> np.ndarray:
+    """Row offsets ``[0, l0, l0 + l1, ...]`` of rows with the given lengths."""
+    lengths = np.asarray(lengths)
+    out = np.zeros(len(lengths) + 1, dtype=dtype)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def list_array(lengths: npt.ArrayLike, values: pa.Array) -> pa.ListArray:
+    """A ``list<T>`` array whose rows have ``lengths`` values each, over flat ``values``."""
+    return pa.ListArray.from_arrays(pa.array(offsets_of(lengths, np.int32)), values)
+
+
 @dataclass(frozen=True)
 class Ragged:
     """A batch of variable-length rows.
@@ -35,9 +48,7 @@ class Ragged:
 
     def offsets(self) -> npt.NDArray[np.int64]:
         """Row start offsets into ``values``, with a final end offset."""
-        out = np.zeros(self.lengths.shape[0] + 1, dtype=np.int64)
-        np.cumsum(self.lengths, out=out[1:])
-        return out
+        return offsets_of(self.lengths)
 
     def row_ids(self) -> npt.NDArray[np.int64]:
         """The row index of each value."""
@@ -45,7 +56,7 @@ class Ragged:
 
     def to_list_array(self) -> pa.ListArray:
         """The rows as a ``list<T>`` array (empty rows are empty lists)."""
-        return pa.ListArray.from_arrays(pa.array(self.offsets().astype(np.int32)), self.values)
+        return list_array(self.lengths, self.values)
 
 
 def combine_chunks(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -200,8 +211,7 @@ def default_positions(
     """
     empty = lengths == 0
     new_lengths = np.where(empty, num_defaults, lengths).astype(np.int32)
-    offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
-    np.cumsum(new_lengths, out=offsets[1:])
+    offsets = offsets_of(new_lengths)
     is_default = np.zeros(int(offsets[-1]), dtype=bool)
     starts = offsets[:-1][empty]
     is_default[(starts[:, None] + np.arange(num_defaults)[None, :]).reshape(-1)] = True

@@ -39,7 +39,7 @@ from google.protobuf.message import Message
 from tzrec.features.encoded import check_id_range, parse_encoded_sparse, to_int64
 from tzrec.features.errors import FeatureConfigError
 from tzrec.features.feature import BaseFeature, FeatureContext, SequenceSpec
-from tzrec.features.ragged import as_ragged, combine_chunks
+from tzrec.features.ragged import as_ragged, combine_chunks, list_array
 from tzrec.features.text_normalizer import TextNormalizer
 from tzrec.features.values import (
     DenseValue,
@@ -198,9 +198,7 @@ class TokenizeFeature(BaseFeature):
         encoded = pc.dictionary_encode(text, null_encoding="mask")
         uniques = encoded.dictionary.to_pylist()
         ids, lengths = self.tokenizer.encode([str(u) for u in uniques])
-        offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
-        np.cumsum(lengths, out=offsets[1:])
-        per_unique = pa.ListArray.from_arrays(pa.array(offsets), pa.array(ids, pa.int64()))
+        per_unique = list_array(lengths, pa.array(ids, pa.int64()))
         indices = encoded.indices
         out = per_unique.take(pc.fill_null(indices, 0)) if len(per_unique) else None
         if out is None:

@@ -32,6 +32,7 @@ from tzrec.datasets.synth.spec import (
     Kind,
 )
 from tzrec.features.feature import SEQUENCE_NAME_SEP
+from tzrec.features.ragged import list_array
 
 #: Exponent of the Zipf law value codes follow (rank k has weight 1 / k**ZIPF_EXPONENT).
 ZIPF_EXPONENT = 1.1
@@ -73,18 +74,6 @@ def code_probs(spec: ColumnSpec) -> npt.NDArray[np.float64]:
         words = np.diff(_zipf_cdf(len(spec.words)), prepend=0.0) * (1.0 - OOV_RATE)
         return np.concatenate([words, np.full(NUM_OOV_WORDS, OOV_RATE / NUM_OOV_WORDS)])
     return np.diff(_zipf_cdf(spec.distinct), prepend=0.0)
-
-
-def list_offsets(lengths: npt.NDArray[np.integer]) -> npt.NDArray[np.int32]:
-    """Offsets of list rows of the given lengths: ``[0, l0, l0 + l1, ...]``."""
-    out = np.zeros(len(lengths) + 1, dtype=np.int32)
-    np.cumsum(lengths, out=out[1:])
-    return out
-
-
-def list_rows(lengths: npt.NDArray[np.integer], values: pa.Array) -> pa.ListArray:
-    """A ``list<T>`` array of rows with the given lengths over the flat values."""
-    return pa.ListArray.from_arrays(pa.array(list_offsets(lengths)), values)
 
 
 # ------------------------------------------------------------------------- value tables
@@ -213,7 +202,7 @@ def shape_rows(rng: np.random.Generator, spec: ColumnSpec, drawn: DrawnElements)
         )
     if spec.width == 1 and spec.joiner is None:
         return values
-    rows = list_rows(drawn.lengths, values)
+    rows = list_array(drawn.lengths, values)
     if spec.joiner is not None:
         return pc.binary_join(rows.cast(pa.list_(pa.string())), spec.joiner)
     return rows

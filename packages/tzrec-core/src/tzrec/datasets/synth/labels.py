@@ -29,8 +29,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from tzrec.datasets.synth.draw import DrawnElements, code_probs, list_offsets, random_stream
+from tzrec.datasets.synth.draw import DrawnElements, code_probs, random_stream
 from tzrec.datasets.synth.spec import ColumnSpec, Kind
+from tzrec.features.ragged import offsets_of
 from tzrec.protos import data_pb2
 
 #: How many sparse and float columns carry the label signal.
@@ -82,7 +83,7 @@ def row_effect(
     if drawn.codes is None:
         assert drawn.log_values is not None
         sign = 1.0 if rng.random() < 0.5 else -1.0
-        return sign * drawn.log_values[list_offsets(drawn.lengths)[:-1]]
+        return sign * drawn.log_values[offsets_of(drawn.lengths)[:-1]]
     effects = rng.normal(0.0, 1.0, size=spec.distinct)
     # Standardize under the code distribution, so each column adds unit variance.
     probs = code_probs(spec)

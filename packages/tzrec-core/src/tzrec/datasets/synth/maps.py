@@ -15,8 +15,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tzrec.datasets.synth.draw import list_offsets, zipf_codes
+from tzrec.datasets.synth.draw import zipf_codes
 from tzrec.datasets.synth.spec import SMALL_DISTINCT, ColumnSpec, Kind
+from tzrec.features.ragged import offsets_of
 
 #: Share of rows whose map holds the row's key (from each key column).
 KEY_HIT_RATE = 0.8
@@ -60,7 +61,9 @@ def map_column(
         key_parts.append(text.filter(pa.array(keep)))
     fillers = rng.integers(0 if key_columns else 1, 3, size=n)
     filler_rows = np.repeat(np.arange(n), fillers)
-    filler_index = np.arange(len(filler_rows)) - np.repeat(list_offsets(fillers)[:-1], fillers)
+    filler_index = np.arange(len(filler_rows)) - np.repeat(
+        offsets_of(fillers, np.int32)[:-1], fillers
+    )
     rows_parts.append(filler_rows)
     key_parts.append(pa.array(np.char.add("other_", filler_index.astype(str))))
     rows = np.concatenate(rows_parts)
@@ -69,7 +72,7 @@ def map_column(
     sizes = np.bincount(rows, minlength=n)
     values = _draw_map_values(rng, spec, len(rows))
     items = pa.array(values if spec.map_value == Kind.INT_ID else values.astype(np.float32))
-    return pa.MapArray.from_arrays(pa.array(list_offsets(sizes)), keys, items)
+    return pa.MapArray.from_arrays(pa.array(offsets_of(sizes, np.int32)), keys, items)
 
 
 def nested_map_column(

@@ -14,10 +14,11 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from tzrec.datasets.synth.draw import draw_elements, list_rows, random_stream, shape_rows
+from tzrec.datasets.synth.draw import draw_elements, random_stream, shape_rows
 from tzrec.datasets.synth.labels import label_columns, planted_columns, row_effect
 from tzrec.datasets.synth.maps import map_column, nested_map_column
 from tzrec.datasets.synth.spec import DERIVED_KINDS, ColumnSpec, Kind
+from tzrec.features.ragged import list_array
 from tzrec.protos import data_pb2
 
 #: Split names: they name the random streams and the output folders.
@@ -102,7 +103,7 @@ def generate_table(
         drawn = draw_elements(seed, rng, spec, column, rows, lengths_rng)
         array = shape_rows(rng, spec, drawn)
         if steps is not None:
-            array = list_rows(steps, array)
+            array = list_array(steps, array)
         elif column in planted:
             effect_sum += row_effect(seed, spec, column, drawn)
         columns[column] = array
