@@ -16,21 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from tzrec.features.ragged import is_list_type
 from tzrec_io.file_writer import AtomicFileWriter, WriterSchemaError
-
-
-def _is_list(data_type: pa.DataType) -> bool:
-    return bool(
-        pa.types.is_list(data_type)
-        or pa.types.is_large_list(data_type)
-        or pa.types.is_fixed_size_list(data_type)
-    )
 
 
 def _csv_type(name: str, data_type: pa.DataType) -> pa.DataType:
     """The type a column is written as: itself, or string for a joined list."""
-    if _is_list(data_type):
-        if _is_list(data_type.value_type) or pa.types.is_nested(data_type.value_type):
+    if is_list_type(data_type):
+        if is_list_type(data_type.value_type) or pa.types.is_nested(data_type.value_type):
             raise WriterSchemaError(
                 f"CsvWriter cannot write column '{name}' of type {data_type}: only lists "
                 "of scalars are joined into one field; write Parquet for nested data"
@@ -97,7 +90,7 @@ class CsvWriter(AtomicFileWriter):
     def _write_batch(self, batch: pa.RecordBatch) -> None:
         assert self._writer is not None
         columns = [
-            join_list_column(column, self.list_separator) if _is_list(column.type) else column
+            join_list_column(column, self.list_separator) if is_list_type(column.type) else column
             for column in batch.columns
         ]
         self._writer.write_batch(pa.RecordBatch.from_arrays(columns, names=batch.schema.names))

@@ -28,7 +28,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
-from tzrec.features.ragged import Ragged, as_ragged, combine_chunks, fill_empty_rows_np, offsets_of
+from tzrec.features.ragged import (
+    Ragged,
+    as_ragged,
+    combine_chunks,
+    fill_empty_rows_np,
+    is_string_type,
+    offsets_of,
+)
 from tzrec.features.values import DenseValue, SparseValue
 from tzrec.protos import data_pb2
 
@@ -39,10 +46,6 @@ _FLOAT_RE = r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)\s*$"
 _INT_RE = r"^\s*[+-]?\d+\s*$"
 _NUMBERS = "expected numbers or numeric strings"
 _INTEGERS = "expected integers or integer strings"
-
-
-def _is_string(t: pa.DataType) -> bool:
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
 
 
 def _sample(values: pa.Array) -> object:
@@ -76,7 +79,7 @@ def to_float64(values: pa.Array, feature_name: str, input_name: str) -> npt.NDAr
     t = values.type
     if pa.types.is_null(t):
         return np.zeros(len(values), dtype=np.float64)
-    if _is_string(t):
+    if is_string_type(t):
         try:
             values = pc.cast(values, pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -126,7 +129,7 @@ def to_int64(values: pa.Array, feature_name: str, input_name: str) -> npt.NDArra
                 feature_name, input_name, bad_value, f"not an integer ({_INTEGERS}, found {t})"
             )
         return f.astype(np.int64)
-    if _is_string(t):
+    if is_string_type(t):
         bad = None
         for text in (values, pc.utf8_trim_whitespace(values)):
             try:
@@ -162,7 +165,7 @@ def split_weighted(
     values = combine_chunks(values)
     if pa.types.is_dictionary(values.type):
         values = values.cast(values.type.value_type)
-    if not _is_string(values.type):
+    if not is_string_type(values.type):
         return values, np.ones(len(values), dtype=np.float32)
     parts = pc.split_pattern(values, ":", max_splits=1, reverse=True)
     nparts = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
@@ -211,16 +214,16 @@ def encoded_type_problem(feature: BaseFeature, t: pa.DataType) -> str | None:
     if feature.is_sparse:
         if pa.types.is_map(t):
             key, item = _leaf_type(t.key_type), _leaf_type(t.item_type)
-            if (pa.types.is_integer(key) or _is_string(key)) and _is_number(item):
+            if (pa.types.is_integer(key) or is_string_type(key)) and _is_number(item):
                 return None
         else:
             leaf = _leaf_type(t)
-            if pa.types.is_null(leaf) or pa.types.is_integer(leaf) or _is_string(leaf):
+            if pa.types.is_null(leaf) or pa.types.is_integer(leaf) or is_string_type(leaf):
                 return None
         items = "'id:weight' strings" if feature.is_weighted else "strings of ids"
         return f"integer ids (integers, {items} or lists of those, or map<int, float>)"
     leaf = _leaf_type(t)
-    if pa.types.is_null(leaf) or _is_number(leaf) or _is_string(leaf):
+    if pa.types.is_null(leaf) or _is_number(leaf) or is_string_type(leaf):
         return None
     return "numbers (floats, integers, numeric strings or lists of those)"
 
@@ -250,7 +253,7 @@ def column_type_problem(feature: BaseFeature, column: str, t: pa.DataType) -> st
         return encoded_type_problem(feature, t)
     if mode in (data_pb2.FG_DAG, data_pb2.FG_NORMAL) and feature.config_type == "raw_feature":
         leaf = _leaf_type(t)
-        if pa.types.is_null(leaf) or _is_number(leaf) or _is_string(leaf):
+        if pa.types.is_null(leaf) or _is_number(leaf) or is_string_type(leaf):
             return None
         return "numbers (floats, integers, numeric strings or lists of those)"
     return None

@@ -28,14 +28,10 @@ from tzrec.features.encoded import to_float64
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.expr import CompiledExpression, RaggedVector, compile_expression
 from tzrec.features.feature import FeatureContext, SequenceSpec
-from tzrec.features.ragged import Ragged, as_ragged, combine_chunks
+from tzrec.features.ragged import Ragged, as_ragged, combine_chunks, is_list_type
 from tzrec.features.raw_feature import NumericFeature
 
 F64 = npt.NDArray[np.float64]
-
-
-def _is_list(t: pa.DataType) -> bool:
-    return bool(pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t))
 
 
 class ExprFeature(NumericFeature):
@@ -86,7 +82,7 @@ class ExprFeature(NumericFeature):
         sep = str(self.config.separator) or None
         ragged = as_ragged(arr, sep)
         nums = to_float64(ragged.values, self.name, input_name)
-        if _is_list(arr.type) or (ragged.lengths > 1).any():
+        if is_list_type(arr.type) or (ragged.lengths > 1).any():
             return RaggedVector(nums, ragged.lengths.astype(np.int64)), ragged.lengths > 0
         present = ragged.lengths == 1
         column = np.full(ragged.num_rows, np.nan, dtype=np.float64)

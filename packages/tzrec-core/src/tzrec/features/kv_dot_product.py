@@ -32,15 +32,11 @@ from tzrec.features.errors import FeatureConfigError
 from tzrec.features.feature import FeatureContext, SequenceSpec
 from tzrec.features.hashing import value_text
 from tzrec.features.lookup_feature import map_entries
-from tzrec.features.ragged import Ragged, as_ragged, combine_chunks
+from tzrec.features.ragged import Ragged, as_ragged, combine_chunks, is_string_type
 from tzrec.features.raw_feature import NumericFeature
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
-
-
-def _is_string(t: pa.DataType) -> bool:
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
 
 
 def weighted_keys(
@@ -70,7 +66,7 @@ def weighted_keys(
     items = ragged.values
     if pa.types.is_dictionary(items.type):
         items = items.cast(items.type.value_type)
-    if not _is_string(items.type):
+    if not is_string_type(items.type):
         return value_text(items), np.ones(len(items), dtype=np.float64), ragged.lengths
     parts = pc.split_pattern(items, kv_delimiter, max_splits=1, reverse=True)
     has_weight = pc.equal(pc.list_value_length(parts), 2)

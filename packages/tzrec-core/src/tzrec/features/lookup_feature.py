@@ -53,7 +53,7 @@ from tzrec.features.encoded import (
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
 from tzrec.features.feature import FeatureContext, SequenceSpec
 from tzrec.features.hashing import value_text
-from tzrec.features.ragged import Ragged, as_ragged, combine_chunks, fill_empty_rows
+from tzrec.features.ragged import Ragged, as_ragged, combine_chunks, fill_empty_rows, is_string_type
 from tzrec.features.raw_feature import NumericFeature
 from tzrec.features.values import DenseValue, SparseValue
 
@@ -65,10 +65,6 @@ I32 = npt.NDArray[np.int32]
 MAP_ITEM_SEP = "\x1d"
 #: Key-value separator of string map items.
 MAP_KV_SEP = ":"
-
-
-def _is_string(t: pa.DataType) -> bool:
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
 
 
 def map_entries(column: pa.Array) -> tuple[pa.Array, pa.Array, I32]:
@@ -118,7 +114,7 @@ def kv_entries(
     items = ragged.values
     if pa.types.is_dictionary(items.type):
         items = items.cast(items.type.value_type)
-    if not _is_string(items.type):
+    if not is_string_type(items.type):
         items = items.cast(pa.string())
     keys, values = split_pairs(items, MAP_KV_SEP, feature_name, input_name)
     return keys, values, ragged.lengths

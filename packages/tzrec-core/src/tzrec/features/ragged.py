@@ -66,11 +66,13 @@ def combine_chunks(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return arr
 
 
-def _is_string(t: pa.DataType) -> bool:
+def is_string_type(t: pa.DataType) -> bool:
+    """Whether ``t`` is string or large_string."""
     return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
 
 
-def _is_list(t: pa.DataType) -> bool:
+def is_list_type(t: pa.DataType) -> bool:
+    """Whether ``t`` is a list, large_list or fixed_size_list."""
     return bool(pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t))
 
 
@@ -100,7 +102,7 @@ def _may_contain(arr: pa.Array, separator: str) -> bool:
 
 def _drop_absent(flat: pa.Array, parents: npt.NDArray[np.int64], num_rows: int) -> Ragged:
     """Drop nulls (and empty strings) from a flat array whose values belong to rows."""
-    is_string = _is_string(flat.type)
+    is_string = is_string_type(flat.type)
     if not flat.null_count and not (is_string and _has_empty_string(flat)):
         counts = np.bincount(parents, minlength=num_rows)
         return Ragged(flat, counts.astype(np.int32))
@@ -130,20 +132,20 @@ def as_ragged(arr: pa.Array | pa.ChunkedArray, separator: str | None = None) -> 
     if pa.types.is_dictionary(t):
         arr = arr.cast(t.value_type)
         t = arr.type
-    if _is_list(t):
+    if is_list_type(t):
         flat = arr
         parents = None
-        while _is_list(flat.type):
+        while is_list_type(flat.type):
             idx = pc.list_parent_indices(flat).to_numpy()
             parents = idx if parents is None else parents[idx]
             flat = pc.list_flatten(flat)
         assert parents is not None
-        if separator and _is_string(flat.type) and _may_contain(flat, separator):
+        if separator and is_string_type(flat.type) and _may_contain(flat, separator):
             split = pc.split_pattern(flat, separator)
             parents = parents[pc.list_parent_indices(split).to_numpy()]
             flat = pc.list_flatten(split)
         return _drop_absent(flat, parents.astype(np.int64), n)
-    if separator and _is_string(t) and _may_contain(arr, separator):
+    if separator and is_string_type(t) and _may_contain(arr, separator):
         split = pc.split_pattern(arr, separator)
         parents = pc.list_parent_indices(split).to_numpy()
         return _drop_absent(pc.list_flatten(split), parents.astype(np.int64), n)
@@ -173,7 +175,7 @@ def split_sequence(
         arr = arr.cast(arr.type.value_type)
     if pa.types.is_null(arr.type):
         return pa.nulls(0), np.zeros(len(arr), dtype=np.int32)
-    if _is_string(arr.type):
+    if is_string_type(arr.type):
         arr = pc.split_pattern(arr, delimiter)
         empty = pc.and_(
             pc.equal(pc.list_value_length(arr), 1),
@@ -182,7 +184,7 @@ def split_sequence(
             ),
         )
         arr = pc.if_else(empty, pa.scalar([], arr.type), arr)
-    elif not _is_list(arr.type):
+    elif not is_list_type(arr.type):
         raise TypeError(f"a sequence column must be a string or a list, not {arr.type}")
     lengths = pc.fill_null(pc.list_value_length(arr), pa.scalar(0, pa.int32()))
     lengths_np = lengths.to_numpy().astype(np.int32)
