@@ -193,6 +193,11 @@ class CsvReader(BaseReader):
             )
         return UnreadableFileError(path, message)
 
+    @property
+    def schema_source(self) -> str:
+        """The first file, whose schema :meth:`schema` returns."""
+        return str(self.files[0])
+
     def schema(self) -> pa.Schema:
         """All columns of the first file: declared types, else inferred from its first block.
 

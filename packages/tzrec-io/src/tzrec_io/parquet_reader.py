@@ -99,6 +99,11 @@ class ParquetReader(BaseReader):
         )
         return self._read_schema
 
+    @property
+    def schema_source(self) -> str:
+        """The first file, whose schema :meth:`schema` returns."""
+        return str(self.files[0])
+
     def schema(self) -> pa.Schema:
         """All columns of the first file, after checking every file has the read columns.
 

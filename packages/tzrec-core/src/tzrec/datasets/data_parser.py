@@ -117,6 +117,11 @@ def _is_int64_id(t: pa.DataType) -> bool:
     return bool(pa.types.is_integer(t) and not pa.types.is_uint64(t))
 
 
+def is_label_type(t: pa.DataType) -> bool:
+    """Whether a label / sample-weight column of type ``t`` is usable (int, float, bool)."""
+    return bool(pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t))
+
+
 class DataParser:
     """Turns record batches into Batches for a pipeline's features, labels and weights.
 
@@ -390,11 +395,7 @@ class DataParser:
     ) -> torch.Tensor:
         col = record_batch.column(name)
         kind = "label" if label else "sample weight"
-        if not (
-            pa.types.is_integer(col.type)
-            or pa.types.is_floating(col.type)
-            or pa.types.is_boolean(col.type)
-        ):
+        if not is_label_type(col.type):
             raise DataReadError(
                 source, f"{kind} column must be numeric, found {col.type}", column=name
             )

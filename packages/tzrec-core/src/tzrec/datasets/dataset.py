@@ -25,7 +25,7 @@ import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
 from tzrec.datasets.batch import Batch
-from tzrec.datasets.data_parser import DataParser
+from tzrec.datasets.data_parser import DataParser, is_label_type
 from tzrec.datasets.errors import ColumnTypeError, MissingColumnError
 from tzrec.datasets.prefetch import prefetch
 from tzrec.datasets.reader import BaseReader, create_reader
@@ -129,7 +129,7 @@ class TzrecDataset(IterableDataset[Batch]):
         for column in self.parser.input_columns:
             if column not in names:
                 raise MissingColumnError(self.input_path, column, names)
-        source = self._schema_source()
+        source = self.reader.schema_source
         generator = self.parser.generator
         dag = generator.fg_mode in (data_pb2.FG_DAG, data_pb2.FG_NORMAL)
         for feature in generator.features if dag else generator.output_features:
@@ -145,19 +145,8 @@ class TzrecDataset(IterableDataset[Batch]):
         ):
             for column in columns:
                 t = schema.field(column).type
-                if not (
-                    pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
-                ):
+                if not is_label_type(t):
                     raise ColumnTypeError(source, column, f"{numeric} (a {kind})", str(t))
-
-    def _schema_source(self) -> str:
-        """The file whose schema :meth:`_check_columns` checks: the reader's first file.
-
-        Readers of files (Parquet, CSV) list them in ``files``; others (tables) are
-        named by the input path.
-        """
-        files = getattr(self.reader, "files", None)
-        return str(files[0]) if files else self.input_path
 
     def set_epoch(self, epoch: int) -> None:
         """Reseed shuffling and masking for ``epoch`` (call before iterating it).

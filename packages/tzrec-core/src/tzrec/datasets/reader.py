@@ -75,6 +75,14 @@ class BaseReader(abc.ABC):
             skip_rows: rows at the start of this shard to skip.
         """
 
+    @property
+    def schema_source(self) -> str:
+        """What :meth:`schema` describes, named in error messages.
+
+        The input path by default; a file-based reader names its first file.
+        """
+        return self.input_path
+
     def locate(self, shard_index: int, num_shards: int, shard_row: int) -> str | None:
         """Where a row of a shard comes from, for error messages (``file, row N``).
 
