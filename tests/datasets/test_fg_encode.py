@@ -30,6 +30,8 @@ feature_configs { id_feature { feature_name: "user_id" expression: "user:user_id
   hash_bucket_size: 1000 embedding_dim: 8 } }
 feature_configs { id_feature { feature_name: "cate" expression: "item:cate"
   vocab_list: ["a", "b", "c"] embedding_dim: 8 } }
+feature_configs { id_feature { feature_name: "tags" expression: "item:tags"
+  hash_bucket_size: 100 embedding_dim: 8 weighted: true } }
 feature_configs { raw_feature { feature_name: "price" expression: "item:price"
   normalizer: "method=log10,threshold=1e-10,default=-10" } }
 feature_configs { raw_feature { feature_name: "price_bin" expression: "item:price"

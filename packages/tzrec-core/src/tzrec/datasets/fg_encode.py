@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tzrec.datasets.reader import create_reader, create_writer
 from tzrec.features.errors import FeatureConfigError, InvalidFgInputError
@@ -49,13 +49,12 @@ class EncodeResult:
 def _weighted_to_arrow(value: SparseValue, sep: str) -> pa.Array:
     """Weighted ids as ``id:weight`` strings joined by ``sep`` (the FG_NONE form)."""
     assert value.weights is not None
-    pairs = pa.array(
-        np.char.add(np.char.add(value.values.astype(str), ":"), value.weights.astype(str))
+    pairs = pc.binary_join_element_wise(
+        pc.cast(pa.array(value.values), pa.string()),
+        pc.cast(pa.array(value.weights), pa.string()),
+        ":",
     )
-    lists = list_array(value.lengths, pairs)
-    import pyarrow.compute as pc
-
-    return pc.binary_join(lists, sep)
+    return pc.binary_join(list_array(value.lengths, pairs), sep)
 
 
 def encoded_column(value: FeatureValue, weighted: bool, sep: str) -> pa.Array:
