@@ -1,5 +1,7 @@
 """``tzrec data synth``: write synthetic Parquet data shaped like a pipeline config.
 
+``tzrec data check`` (in :mod:`tzrec_cli.commands.data_check`) joins the same group.
+
 The data holds exactly the columns the config's features, labels and sample weights
 read (see :mod:`tzrec.datasets.synth`), with a label signal a model can learn, so a
 config can be trained and evaluated end to end without the real data.
@@ -11,11 +13,16 @@ from typing import Annotated
 
 import typer
 
+from tzrec_cli.commands.data_check import check
+
 app = typer.Typer(
     no_args_is_help=True,
     help="Make data for pipeline configs.",
     rich_markup_mode=None,  # help texts show [i], [a:b] literally
 )
+
+
+app.command("check")(check)
 
 
 def _files(n: int) -> str:
@@ -98,12 +105,3 @@ def synth(
     if write_config:
         save_message(config_for_data(config, result), write_config)
         typer.echo(f"config: {write_config}")
-
-
-def _register_check() -> None:
-    from tzrec_cli.commands.data_check import check
-
-    app.command("check")(check)
-
-
-_register_check()
