@@ -17,6 +17,7 @@ the tzrec packages with ``--no-deps`` plus ``requirements/runtime.txt``.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -97,9 +98,11 @@ def demo(session: nox.Session) -> None:
     """Install the stack and run the main job end to end on generated data.
 
     Validates the bundled example configs and lists the plugins; generates the default
-    dataset for the DeepFM example with ``tzrec data synth`` and reads all of it into
-    Batches with ``tzrec data check``; generates raw data for the FG_DAG example,
-    encodes it offline with ``tzrec fg run`` and reads the encoded table back.
+    dataset for the DeepFM example with ``tzrec data synth``, trains DeepFM on it for an
+    epoch with ``tzrec train`` (which evaluates at the end), evaluates the checkpoint
+    again with ``tzrec eval`` and draws the loss/metric curves with ``tzrec report``.
+    Then generates raw data for the FG_DAG example, encodes it offline with
+    ``tzrec fg run`` and reads the encoded table back.
     """
     install_stack(session)
     configs = sorted(str(p) for p in _bundled_configs())
@@ -109,6 +112,7 @@ def demo(session: nox.Session) -> None:
     session.run("tzrec", "plugins")
     session.run("tzrec", "config", "validate", *configs)
     deepfm = "examples/configs/deepfm_synthetic.config"
+    model_dir = "experiments/deepfm_synthetic"
     session.run(
         "tzrec",
         "data",
@@ -117,8 +121,13 @@ def demo(session: nox.Session) -> None:
         deepfm,
         "--output_dir",
         "data/criteo_synth",
+        "--num_rows",
+        "100000",
     )
-    session.run("tzrec", "data", "check", "--pipeline_config_path", deepfm, "--num_batches", "0")
+    shutil.rmtree(ROOT / model_dir, ignore_errors=True)  # train afresh, not resume
+    session.run("tzrec", "train", "--pipeline_config_path", deepfm, "--model_dir", model_dir)
+    session.run("tzrec", "eval", "--pipeline_config_path", f"{model_dir}/pipeline.config")
+    session.run("tzrec", "report", model_dir)
     fg_dag = "examples/configs/deepfm_fg_dag.config"
     session.run(
         "tzrec",

@@ -55,7 +55,8 @@ def test_synth_writes_files_and_prints_paths_and_counts(tmp_path: Path) -> None:
     assert lines[0] == f"train: 120 rows in 3 files: {out}/train/*.parquet"
     assert lines[1] == f"eval: 24 rows in 3 files: {out}/eval/*.parquet"
     assert lines[2].startswith("columns: 3; label signal planted in: ")
-    assert len(lines) == 3
+    assert lines[3].startswith("oracle AUC (eval, ranking by the planted logit): 0.")
+    assert len(lines) == 4
     train = sorted(glob.glob(f"{out}/train/*.parquet"))
     assert len(train) == 3
     table = pq.read_table(str(out / "train"))

@@ -14,4 +14,7 @@ def register_commands() -> list[CommandSpec]:
         CommandSpec("config", "tzrec_cli.commands.config:app", "Check and edit configs."),
         CommandSpec("data", "tzrec_cli.commands.data:app", "Make data for configs."),
         CommandSpec("fg", "tzrec_cli.commands.fg:app", "Feature generation (FG) offline."),
+        CommandSpec("train", "tzrec_cli.commands.train:train", "Train and evaluate a model."),
+        CommandSpec("eval", "tzrec_cli.commands.eval:evaluate", "Evaluate a checkpoint."),
+        CommandSpec("report", "tzrec_cli.commands.report:report", "Plot a run's metrics."),
     ]

@@ -102,6 +102,9 @@ def synth(
         f"columns: {len(result.schema)}; label signal planted in: "
         f"{', '.join(result.planted) or 'none'}"
     )
+    if result.oracle_auc is not None:
+        split = "eval" if result.eval_input_path is not None else "train"
+        typer.echo(f"oracle AUC ({split}, ranking by the planted logit): {result.oracle_auc:.4f}")
     if write_config:
         save_message(config_for_data(config, result), write_config)
         typer.echo(f"config: {write_config}")

@@ -2,8 +2,9 @@
 
 The proto schema catches unknown fields and wrong types; these checks catch references
 that do not resolve: a feature group naming a feature that no feature config defines, a
-feature defined twice, a model config without a model, a model that no installed plugin
-provides. Each problem is a ConfigError pointing at the line that wrote it.
+feature defined twice, a model config without a model. Each problem is a ConfigError
+pointing at the line that wrote it. Whether a plugin provides the chosen model is not a
+property of the config: ``tzrec train`` reports a missing one when it builds the model.
 """
 
 from __future__ import annotations

@@ -96,6 +96,30 @@ def row_effect(
     return sums / np.maximum(drawn.lengths, 1)
 
 
+def planted_logit(effect_sum: npt.NDArray[np.float64], num_planted: int) -> npt.NDArray[np.float64]:
+    """The rows' planted logit ``z``: the effect sum scaled to about SIGNAL_SCALE std."""
+    if not num_planted:
+        return effect_sum
+    return effect_sum * (SIGNAL_SCALE / math.sqrt(num_planted))
+
+
+def rank_auc(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]) -> float:
+    """Exact ROC AUC of ``scores`` for binary ``labels`` (ties count one half).
+
+    Returns NaN when only one class is present.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    positive = np.asarray(labels) > 0
+    n_pos = int(positive.sum())
+    n_neg = len(positive) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    _, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    average_rank = np.cumsum(counts) - (counts - 1) / 2.0  # 1-based, ties averaged
+    ranks = average_rank[inverse]
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
 def label_columns(
     data_config: data_pb2.DataConfig,
     effect_sum: npt.NDArray[np.float64],
@@ -118,9 +142,7 @@ def label_columns(
     Returns:
         the new columns, labels first, in config order.
     """
-    logit_base = effect_sum
-    if num_planted:
-        logit_base = effect_sum * (SIGNAL_SCALE / math.sqrt(num_planted))
+    logit_base = planted_logit(effect_sum, num_planted)
     n = len(effect_sum)
     out: dict[str, pa.Array] = {}
 

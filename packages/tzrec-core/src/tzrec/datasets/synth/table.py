@@ -15,7 +15,12 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from tzrec.datasets.synth.draw import draw_elements, random_stream, shape_rows
-from tzrec.datasets.synth.labels import label_columns, planted_columns, row_effect
+from tzrec.datasets.synth.labels import (
+    label_columns,
+    planted_columns,
+    planted_logit,
+    row_effect,
+)
 from tzrec.datasets.synth.maps import map_column, nested_map_column
 from tzrec.datasets.synth.spec import DERIVED_KINDS, ColumnSpec, Kind
 from tzrec.features.ragged import list_array
@@ -72,6 +77,7 @@ def generate_table(
     num_rows: int,
     seed: int,
     split: str = TRAIN_SPLIT,
+    planted_logits: list[npt.NDArray[np.float64]] | None = None,
 ) -> pa.Table:
     """One split's table: the planned columns, then labels, sample weights and cost.
 
@@ -82,6 +88,8 @@ def generate_table(
         seed: the random seed.
         split: names the random streams (``train/part-0``); other names draw other
             rows with the same value tables and planted effects.
+        planted_logits: when given, the rows' planted logit (the score an oracle that
+            knows the planted effects would rank by) is appended to it.
 
     Raises:
         NotImplementedError: for a sequence of maps.
@@ -114,6 +122,8 @@ def generate_table(
 
     ordered = {c: columns[c] for c in plan}
     ordered.update(label_columns(data_config, effect_sum, len(planted), seed, split, ordered))
+    if planted_logits is not None:
+        planted_logits.append(planted_logit(effect_sum, len(planted)))
     cost = data_config.sample_cost_field
     if cost and cost not in ordered:
         # A sample's cost: 1 plus its sequence steps (what a cost-limited batch sums).

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tzrec.datasets.synth.labels import planted_columns
+from tzrec.datasets.synth.labels import planted_columns, rank_auc
 from tzrec.datasets.synth.plan import plan_columns
 from tzrec.datasets.synth.spec import ColumnSpec
 from tzrec.datasets.synth.table import EVAL_SPLIT, TRAIN_SPLIT, generate_table
@@ -42,6 +42,8 @@ class SynthResult:
         eval_rows: rows in the eval files.
         schema: the files' schema.
         planted: the columns whose values drive the labels.
+        oracle_auc: AUC of the first label against the planted logit on the eval split
+            (the train split without one): the best AUC any model can expect.
     """
 
     train_input_path: str
@@ -52,6 +54,7 @@ class SynthResult:
     eval_rows: int
     schema: pa.Schema
     planted: list[str] = field(default_factory=list)
+    oracle_auc: float | None = None
 
 
 def _clear_parts(directory: str) -> None:
@@ -68,7 +71,7 @@ def _write_split(
     seed: int,
     split: str,
     directory: str,
-) -> tuple[list[str], pa.Schema]:
+) -> tuple[list[str], pa.Schema, float | None]:
     """Draw and write one split as part-NNNNN.parquet files of several row groups each.
 
     Each file is drawn on its own (random streams keyed by ``split/part-i``), so memory
@@ -76,22 +79,33 @@ def _write_split(
     removed first, so the folder's glob matches exactly the new files.
 
     Returns:
-        the files written and their schema.
+        the files written, their schema and the oracle AUC of the first label (the AUC
+        of the planted logit; None without labels).
     """
     os.makedirs(directory, exist_ok=True)
     _clear_parts(directory)
     files = []
     schema = None
     bounds = np.linspace(0, num_rows, min(num_files, num_rows) + 1).astype(np.int64)
+    logits: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    label = data_config.label_fields[0] if data_config.label_fields else None
     for i, (start, stop) in enumerate(itertools.pairwise(bounds)):
-        table = generate_table(plan, data_config, int(stop - start), seed, f"{split}/part-{i}")
+        table = generate_table(
+            plan, data_config, int(stop - start), seed, f"{split}/part-{i}", logits
+        )
+        if label is not None:
+            labels.append(np.asarray(table.column(label).to_numpy(zero_copy_only=False)))
         path = os.path.join(directory, f"part-{i:05d}.parquet")
         group = max(1, math.ceil(table.num_rows / ROW_GROUPS_PER_FILE))
         pq.write_table(table, path, row_group_size=group)
         files.append(path)
         schema = table.schema
     assert schema is not None
-    return files, schema
+    oracle = None
+    if label is not None:
+        oracle = rank_auc(np.concatenate(logits), np.concatenate(labels))
+    return files, schema, oracle
 
 
 def synthesize(
@@ -140,12 +154,12 @@ def synthesize(
 
     train_dir = os.path.join(output_dir, TRAIN_SPLIT)
     eval_dir = os.path.join(output_dir, EVAL_SPLIT)
-    train_files, schema = _write_split(
+    train_files, schema, oracle_auc = _write_split(
         plan, data_config, num_rows, num_files, seed, TRAIN_SPLIT, train_dir
     )
     eval_files: list[str] = []
     if eval_rows:
-        eval_files, _ = _write_split(
+        eval_files, _, oracle_auc = _write_split(
             plan, data_config, eval_rows, num_files, seed, EVAL_SPLIT, eval_dir
         )
     elif os.path.isdir(eval_dir):
@@ -159,6 +173,7 @@ def synthesize(
         eval_rows=eval_rows,
         schema=schema,
         planted=planted_columns(plan),
+        oracle_auc=oracle_auc,
     )
 
 

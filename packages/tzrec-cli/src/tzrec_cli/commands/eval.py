@@ -1,0 +1,54 @@
+"""``tzrec eval``: the metrics of a checkpoint (TorchEasyRec's eval flags)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated
+
+import typer
+
+from tzrec_cli.commands.launch import relaunch, under_launcher
+
+
+def _opt(name: str, help_text: str) -> typer.models.OptionInfo:
+    return typer.Option(f"--{name}", f"--{name.replace('_', '-')}", help=help_text)
+
+
+def evaluate(
+    pipeline_config_path: Annotated[str, _opt("pipeline_config_path", "Pipeline config file.")],
+    checkpoint_path: Annotated[
+        str, _opt("checkpoint_path", "Checkpoint (or directory); default: newest in model_dir.")
+    ] = "",
+    eval_input_path: Annotated[
+        str, _opt("eval_input_path", "Evaluation input; default: the config's.")
+    ] = "",
+    eval_result_filename: Annotated[
+        str, _opt("eval_result_filename", "Result file name in model_dir.")
+    ] = "eval_result.txt",
+    edit_config_json: Annotated[str, _opt("edit_config_json", "Config edits as JSON.")] = "",
+    nproc_per_node: Annotated[
+        int,
+        typer.Option(
+            "--nproc-per-node", "--nproc_per_node", help="Processes to launch via torchrun."
+        ),
+    ] = 1,
+) -> None:
+    """Evaluate a checkpoint and print its metrics as JSON."""
+    if nproc_per_node > 1 and not under_launcher():
+        raise typer.Exit(relaunch(nproc_per_node))
+    from tzrec.engine.evaluate import evaluate as run_evaluate
+
+    try:
+        metrics = run_evaluate(
+            pipeline_config_path,
+            checkpoint_path=checkpoint_path or None,
+            eval_input_path=eval_input_path or None,
+            eval_result_filename=eval_result_filename,
+            edit_config_json=edit_config_json or None,
+        )
+    except FileNotFoundError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from None
+    if os.environ.get("RANK", "0") == "0":
+        typer.echo(json.dumps(metrics, sort_keys=True))

@@ -1,0 +1,170 @@
+"""Wrappers that adapt a model to training, prediction and export.
+
+- :class:`TrainWrapper`: ``batch -> (total loss, (losses, predictions, batch))``, the
+  shape TorchRec's train pipelines expect, with the forward under mixed precision.
+- :class:`PredictWrapper`: ``batch -> predictions``, optionally only some outputs.
+- :class:`ScriptWrapper`: ``dict[str, Tensor] -> predictions``, a flat tensor interface
+  (the keys of :meth:`Batch.to_dict`) that FX tracing and TorchScript can handle, for
+  export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+from torchrec.sparse.jagged_tensor import JaggedTensor, KeyedJaggedTensor, KeyedTensor
+
+from tzrec.datasets.batch import BASE_DATA_GROUP, Batch
+from tzrec.features.feature import BaseFeature
+from tzrec.models.base_model import BaseModel
+
+_AUTOCAST_DTYPES = {"BF16": torch.bfloat16, "FP16": torch.float16}
+
+
+def autocast_dtype(mixed_precision: str) -> torch.dtype | None:
+    """The autocast dtype of ``train_config.mixed_precision`` ("", "BF16" or "FP16").
+
+    Raises:
+        ValueError: for any other value, naming the field.
+    """
+    if not mixed_precision:
+        return None
+    try:
+        return _AUTOCAST_DTYPES[mixed_precision.upper()]
+    except KeyError:
+        raise ValueError(
+            f"train_config.mixed_precision: {mixed_precision!r} is not one of BF16, FP16"
+        ) from None
+
+
+class TrainWrapper(nn.Module):
+    """Model + loss in one forward, for DistributedModelParallel and train pipelines.
+
+    Args:
+        model: the model.
+        mixed_precision: "" (fp32), "BF16" or "FP16": the forward and loss run under
+            ``torch.autocast`` of that dtype; parameters and optimizer state stay fp32.
+    """
+
+    def __init__(self, model: BaseModel, mixed_precision: str = "") -> None:
+        super().__init__()
+        self.model = model
+        self._autocast = autocast_dtype(mixed_precision)
+
+    def _precision(self, device_type: str) -> contextlib.AbstractContextManager[object]:
+        if self._autocast is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type, dtype=self._autocast)
+
+    def forward(
+        self, batch: Batch
+    ) -> tuple[torch.Tensor, tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], Batch]]:
+        """Total loss, and (detached losses, predictions, batch) for metrics and logs."""
+        device_type = next(iter(batch.labels.values())).device.type if batch.labels else "cpu"
+        with self._precision(device_type):
+            predictions = self.model.predict(batch)
+            losses = self.model.loss(predictions, batch)
+        total = torch.stack([loss.float() for loss in losses.values()]).sum()
+        detached = {name: loss.detach() for name, loss in losses.items()}
+        return total, (detached, predictions, batch)
+
+
+class PredictWrapper(nn.Module):
+    """Predictions only, optionally restricted to ``output_cols``.
+
+    Args:
+        model: the model.
+        output_cols: names of the outputs to keep (all when empty).
+        mixed_precision: as in :class:`TrainWrapper`.
+    """
+
+    def __init__(
+        self, model: BaseModel, output_cols: Sequence[str] = (), mixed_precision: str = ""
+    ) -> None:
+        super().__init__()
+        self.model = model
+        self._output_cols = list(output_cols)
+        self._autocast = autocast_dtype(mixed_precision)
+
+    def forward(self, batch: Batch) -> dict[str, torch.Tensor]:
+        """The selected predictions of the batch."""
+        context: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+        if self._autocast is not None:
+            device = next(self.model.parameters()).device.type
+            context = torch.autocast(device, dtype=self._autocast)
+        with context:
+            predictions = self.model.predict(batch)
+        if not self._output_cols:
+            return predictions
+        missing = [name for name in self._output_cols if name not in predictions]
+        if missing:
+            raise KeyError(f"output columns {missing} are not model outputs {sorted(predictions)}")
+        return {name: predictions[name] for name in self._output_cols}
+
+
+class ScriptWrapper(nn.Module):
+    """A model behind a flat ``dict[str, Tensor]`` interface, for tracing and export.
+
+    The input keys are those of :meth:`Batch.to_dict`: a sparse feature ``f`` gives
+    ``f`` (ids) and ``f.lengths`` (and ``f.weights`` when weighted), a dense feature its
+    (rows, dim) values, a sequence dense feature its step values and ``.lengths``.
+
+    Args:
+        model: the model.
+        features: the pipeline's features (decides which keys are read, and how).
+    """
+
+    def __init__(self, model: BaseModel, features: Sequence[BaseFeature]) -> None:
+        super().__init__()
+        self.model = model
+        self._sparse = [f.name for f in features if f.is_sparse]
+        self._weighted = [f.is_weighted for f in features if f.is_sparse]
+        self._dense = [f.name for f in features if not f.is_sparse and not f.is_sequence]
+        self._dense_dims = [f.output_dim for f in features if not f.is_sparse and not f.is_sequence]
+        self._sequence_dense = [f.name for f in features if not f.is_sparse and f.is_sequence]
+
+    def batch_from_dict(self, data: dict[str, torch.Tensor]) -> Batch:
+        """The Batch the flat dict describes."""
+        batch = Batch()
+        if self._sparse:
+            values = torch.cat([data[name] for name in self._sparse])
+            lengths = torch.cat([data[f"{name}.lengths"] for name in self._sparse])
+            weights = None
+            if any(self._weighted):
+                weights = torch.cat(
+                    [
+                        data[f"{name}.weights"]
+                        if weighted
+                        else torch.ones_like(data[name], dtype=torch.float32)
+                        for name, weighted in zip(self._sparse, self._weighted, strict=True)
+                    ]
+                )
+            batch.sparse_features[BASE_DATA_GROUP] = KeyedJaggedTensor.from_lengths_sync(
+                keys=self._sparse, values=values, lengths=lengths.int(), weights=weights
+            )
+            batch.batch_size = int(data[f"{self._sparse[0]}.lengths"].shape[0])
+        if self._dense:
+            batch.dense_features[BASE_DATA_GROUP] = KeyedTensor(
+                keys=self._dense,
+                length_per_key=self._dense_dims,
+                values=torch.cat(
+                    [
+                        data[name].reshape(-1, dim)
+                        for name, dim in zip(self._dense, self._dense_dims, strict=True)
+                    ],
+                    dim=1,
+                ),
+            )
+            batch.batch_size = int(data[self._dense[0]].shape[0])
+        for name in self._sequence_dense:
+            batch.sequence_dense_features[name] = JaggedTensor(
+                values=data[name], lengths=data[f"{name}.lengths"]
+            )
+        return batch
+
+    def forward(self, data: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Predictions of the batch described by ``data``."""
+        return self.model.predict(self.batch_from_dict(data))

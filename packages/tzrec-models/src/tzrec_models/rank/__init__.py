@@ -1,0 +1,1 @@
+"""Ranking models: one module per model, registered in :mod:`tzrec_models.plugin`."""

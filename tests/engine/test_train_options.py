@@ -1,0 +1,175 @@
+"""Engine options: fine-tuning, frozen features, mixed precision, accumulation, CLI output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import torch
+import torch.distributed.checkpoint as dcp
+from torch.distributed.checkpoint.format_utils import dcp_to_torch_save
+
+from tzrec.datasets.dataloader import create_dataloader
+from tzrec.datasets.dataset import Mode
+from tzrec.engine import checkpoint as ckpt
+from tzrec.engine.run_config import build_features, load_run_config
+from tzrec.engine.train_eval import train_and_evaluate
+from tzrec.models.factory import create_model
+from tzrec.models.wrappers import TrainWrapper
+
+NO_EVAL = {"eval_input_path": "", "train_config.num_epochs": 0}
+
+
+def _tensors(path: str, scratch: Path) -> dict[str, torch.Tensor]:
+    target = scratch / f"{Path(path).name}-{len(os.listdir(scratch))}.pt"
+    dcp_to_torch_save(os.path.join(path, "model"), str(target))
+    return torch.load(target, weights_only=False)
+
+
+def test_fine_tune_checkpoint_initialises_every_tensor(
+    make_config: Callable[..., str], tmp_path: Path
+) -> None:
+    source = make_config(
+        {**NO_EVAL, "train_config.num_steps": 4, "model_dir": str(tmp_path / "src")}, "src.config"
+    )
+    train_and_evaluate(source)
+    # Learning rate 0 everywhere: after one step the weights are exactly the loaded ones.
+    target = make_config(
+        {
+            **NO_EVAL,
+            "train_config.num_steps": 1,
+            "train_config.sparse_optimizer.sgd_optimizer": {"lr": 0.0},
+            "train_config.dense_optimizer.sgd_optimizer": {"lr": 0.0},
+            "model_dir": str(tmp_path / "dst"),
+        },
+        "dst.config",
+    )
+    train_and_evaluate(target, fine_tune_checkpoint=str(tmp_path / "src"))
+    loaded = _tensors(ckpt.checkpoint_dir(str(tmp_path / "dst"), 1), tmp_path)
+    expected = _tensors(ckpt.checkpoint_dir(str(tmp_path / "src"), 4), tmp_path)
+    assert loaded.keys() == expected.keys()
+    for name, value in expected.items():
+        torch.testing.assert_close(loaded[name], value, msg=name)
+
+
+def test_fine_tune_param_map_renames(tmp_path: Path) -> None:
+    old = {"old.weight": torch.arange(6.0).reshape(2, 3), "kept": torch.ones(2)}
+    dcp.save(old, checkpoint_id=str(tmp_path / "ckpt" / "model"), no_dist=True)
+    (tmp_path / "map.txt").write_text("new.weight\told.weight\n")
+    live = {"new.weight": torch.zeros(2, 3), "kept": torch.zeros(2), "fresh": torch.zeros(1)}
+    mapping = ckpt.read_param_map(str(tmp_path / "map.txt"))
+    loaded, skipped = ckpt.load_fine_tune(str(tmp_path / "ckpt"), live, mapping)
+    assert sorted(loaded) == ["kept", "new.weight"] and skipped == ["fresh"]
+    torch.testing.assert_close(live["new.weight"], old["old.weight"])
+    torch.testing.assert_close(live["kept"], old["kept"])
+
+
+def test_param_map_errors_name_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "map.txt").write_text("a\tb\nonly_one_name\n")
+    with pytest.raises(ValueError, match=r"map.txt:2: expected"):
+        ckpt.read_param_map(str(tmp_path / "map.txt"))
+
+
+def test_frozen_feature_tables_do_not_train(
+    make_config: Callable[..., str], tmp_path: Path
+) -> None:
+    path = make_config(
+        {
+            **NO_EVAL,
+            "feature_configs[3].id_feature.trainable": False,
+            "train_config.num_steps": 6,
+            "train_config.save_checkpoints_steps": 2,
+        }
+    )
+    train_and_evaluate(path)
+    model_dir = str(tmp_path / "model")
+    first = _tensors(ckpt.checkpoint_dir(model_dir, 2), tmp_path)
+    last = _tensors(ckpt.checkpoint_dir(model_dir, 6), tmp_path)
+    frozen = [k for k in first if ".cat_0_emb" in k]
+    trained = [k for k in first if ".cat_1_emb" in k]
+    assert frozen and trained
+    for name in frozen:
+        torch.testing.assert_close(last[name], first[name], msg=name)
+    assert any(not torch.equal(last[name], first[name]) for name in trained)
+
+
+def _first_batch(config_path: str):  # type: ignore[no-untyped-def]
+    run = load_run_config(config_path)
+    features = build_features(run.config)
+    loader = create_dataloader(
+        run.config.data_config, features, run.config.train_input_path, Mode.TRAIN
+    )
+    return run.config, features, next(iter(loader))
+
+
+@pytest.mark.parametrize(("precision", "dtype"), [("", torch.float32), ("BF16", torch.bfloat16)])
+def test_mixed_precision_runs_the_forward_in_its_dtype(
+    make_config: Callable[..., str], precision: str, dtype: torch.dtype
+) -> None:
+    config, features, batch = _first_batch(make_config())
+    model = create_model(config.model_config, features, list(config.data_config.label_fields))
+    wrapper = TrainWrapper(model, precision)
+    loss, (_, predictions, _) = wrapper(batch)
+    assert predictions["logits"].dtype == dtype
+    assert loss.dtype == torch.float32 and torch.isfinite(loss)
+    loss.backward()  # gradients reach fp32 parameters either way
+    assert all(p.grad is None or p.grad.dtype == torch.float32 for p in model.parameters())
+
+
+def test_mixed_precision_training_end_to_end(make_config: Callable[..., str]) -> None:
+    path = make_config(
+        {**NO_EVAL, "train_config.num_steps": 3, "train_config.mixed_precision": "BF16"}
+    )
+    train_and_evaluate(path)
+
+
+def test_gradient_accumulation_updates_dense_every_k_steps(
+    make_config: Callable[..., str], tmp_path: Path
+) -> None:
+    path = make_config(
+        {**NO_EVAL, "train_config.num_steps": 6, "train_config.gradient_accumulation_steps": 3}
+    )
+    train_and_evaluate(path)
+    dense = torch.load(
+        os.path.join(ckpt.checkpoint_dir(str(tmp_path / "model"), 6), ckpt.DENSE_OPTIMIZER),
+        weights_only=False,
+    )
+    adam_state = dense["dense"][0]["state"]
+    steps = {float(state["step"]) for state in adam_state.values()}
+    assert steps == {2.0}  # 6 micro-steps / 3 = 2 Adam updates
+
+
+def test_cli_train_output_is_short_and_clean(make_config: Callable[..., str]) -> None:
+    path = make_config({"train_config.num_epochs": 1})
+    env = dict(os.environ)
+    env.pop("TZREC_LIBRARY_NOTICES", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "tzrec_cli", "train", "--pipeline_config_path", path],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    lines = (run.stdout + run.stderr).splitlines()
+    assert 3 <= len(lines) <= 30, "\n".join(lines)
+    assert not [line for line in lines if "Warning" in line or "WARNING" in line], lines
+    assert any("eval at step" in line and "auc" in line for line in lines)
+
+
+def test_cli_eval_without_checkpoint_fails_clearly(
+    make_config: Callable[..., str], tmp_path: Path
+) -> None:
+    path = make_config()
+    run = subprocess.run(
+        [sys.executable, "-m", "tzrec_cli", "eval", "--pipeline_config_path", path],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1
+    assert "no checkpoint to evaluate" in run.stderr and str(tmp_path / "model") in run.stderr
