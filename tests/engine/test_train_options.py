@@ -173,3 +173,47 @@ def test_cli_eval_without_checkpoint_fails_clearly(
     )
     assert run.returncode == 1
     assert "no checkpoint to evaluate" in run.stderr and str(tmp_path / "model") in run.stderr
+
+
+def test_profiling_writes_a_trace(make_config: Callable[..., str], tmp_path: Path) -> None:
+    path = make_config({**NO_EVAL, "train_config.num_steps": 10, "train_config.is_profiling": True})
+    train_and_evaluate(path)
+    traces = list((tmp_path / "model" / "profiler").glob("rank0*.json*"))
+    assert len(traces) == 1 and traces[0].stat().st_size > 1000
+
+
+def test_train_metrics_reach_the_history(deepfm_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tzrec.engine.history import read_history
+    from tzrec.protos import pipeline_pb2
+    from tzrec.utils.config_util import save_message
+
+    base, _ = deepfm_data
+    config = pipeline_pb2.EasyRecConfig()
+    config.CopyFrom(base)
+    config.model_dir = str(tmp_path / "model")
+    config.eval_input_path = ""
+    config.train_config.num_epochs = 0
+    config.train_config.num_steps = 12
+    config.train_config.log_step_count_steps = 4
+    metric = config.model_config.train_metrics.add()
+    metric.auc.SetInParent()
+    metric.decay_step = 4
+    save_message(config, str(tmp_path / "pipeline.config"))
+    train_and_evaluate(str(tmp_path / "pipeline.config"))
+    records = [r for r in read_history(str(tmp_path / "model")) if r["kind"] == "train"]
+    by_step = {r["step"]: r["train_metrics"] for r in records}
+    assert by_step[1] == {}  # the first window of 4 steps has not closed yet
+    assert 0.5 < by_step[8]["auc"] <= 1.0 and 0.5 < by_step[12]["auc"] <= 1.0
+
+
+def test_script_wrapper_matches_predict(make_config: Callable[..., str]) -> None:
+    from tzrec.models.wrappers import ScriptWrapper
+
+    config, features, batch = _first_batch(make_config())
+    model = create_model(config.model_config, features, list(config.data_config.label_fields))
+    model.eval()
+    expected = model.predict(batch)
+    got = ScriptWrapper(model, features)(batch.to_dict())
+    assert got.keys() == expected.keys()
+    for name, value in expected.items():
+        torch.testing.assert_close(got[name], value, msg=name)

@@ -10,10 +10,14 @@ import contextlib
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+import torch
+from torch.utils.data import DataLoader
+
+from tzrec.datasets.batch import Batch
 from tzrec.datasets.dataloader import DataPosition, create_dataloader
-from tzrec.datasets.dataset import Mode
+from tzrec.datasets.dataset import Mode, TzrecDataset
 from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.distributed import (
     DistContext,
@@ -25,6 +29,7 @@ from tzrec.engine.evaluation import format_metrics, run_evaluation, write_eval_r
 from tzrec.engine.history import MetricsHistory
 from tzrec.engine.model_setup import ModelBundle, build_model
 from tzrec.engine.plan_summary import summarize_plan
+from tzrec.engine.profiling import StepProfiler, step_profiler
 from tzrec.engine.progress import ProgressReporter
 from tzrec.engine.run_config import RunConfig, build_features, load_run_config
 from tzrec.engine.summaries import SummaryWriterFacade
@@ -98,6 +103,18 @@ def train_and_evaluate(
         return trainer.run()
     finally:
         shutdown_distributed(context)
+
+
+@dataclass
+class _EpochLoop:
+    """What one epoch's loop works with."""
+
+    loader: DataLoader[Batch]
+    tracker: DataPosition
+    progress: ProgressReporter
+    profiler: StepProfiler
+    save_steps: int
+    log_every: int
 
 
 @dataclass
@@ -299,90 +316,99 @@ class Trainer:
         optimizer = bundle.optimizer
         assert optimizer is not None
         train_cfg = self.train_cfg
-        save_steps = (
-            0 if train_cfg.save_checkpoints_epochs else int(train_cfg.save_checkpoints_steps)
-        )
         save_epochs = int(train_cfg.save_checkpoints_epochs)
+        save_steps = 0 if save_epochs else int(train_cfg.save_checkpoints_steps)
         log_every = max(int(train_cfg.log_step_count_steps), 1)
         data_cfg = self.config.data_config
         progress: ProgressReporter | None = None
         bundle.dmp.train()
         num_shards = self.context.world_size * max(int(data_cfg.num_workers), 1)
-        while not self._done():
-            start_positions = (
-                DataPosition.start_positions(self.data_position, num_shards)
-                if self.data_position
-                else None
-            )
-            loader = create_dataloader(
-                data_cfg,
-                features,
-                self.config.train_input_path,
-                Mode.TRAIN,
-                start_positions=start_positions,
-            )
-            loader.dataset.set_epoch(self.counters.epoch)  # type: ignore[attr-defined]
-            if progress is None:
-                rows = loader.dataset.reader.num_rows()  # type: ignore[attr-defined]
-                progress = ProgressReporter(self._total_steps(rows), log_every, self.context.rank)
-            tracker = DataPosition(num_shards)
-            tracker.rows.update(start_positions or {})
-            epoch_steps = self._train_epoch(
-                bundle, loader, tracker, progress, save_steps, log_every
-            )
-            if self._done() and self._limits()[0]:
-                break  # num_steps reached inside the epoch
-            if epoch_steps == 0:
-                raise RuntimeError(
-                    f"training input {self.config.train_input_path!r} gave no batch in epoch "
-                    f"{self.counters.epoch} (fewer rows than batch_size x processes?)"
+        with step_profiler(train_cfg.is_profiling, self.model_dir, self.context.rank) as profiler:
+            while not self._done():
+                start_positions = (
+                    DataPosition.start_positions(self.data_position, num_shards)
+                    if self.data_position
+                    else None
                 )
-            self.counters.epoch += 1
-            self.data_position = {}
-            optimizer.on_epoch_end() if hasattr(optimizer, "on_epoch_end") else None
-            if save_epochs and self.counters.epoch % save_epochs == 0 and not self._done():
-                self._save(bundle, {})
-                self._evaluate(bundle, features)
+                loader = create_dataloader(
+                    data_cfg,
+                    features,
+                    self.config.train_input_path,
+                    Mode.TRAIN,
+                    start_positions=start_positions,
+                )
+                dataset = cast(TzrecDataset, loader.dataset)
+                dataset.set_epoch(self.counters.epoch)
+                if progress is None:
+                    total = self._total_steps(dataset.reader.num_rows())
+                    progress = ProgressReporter(total, log_every, self.context.rank)
+                tracker = DataPosition(num_shards)
+                tracker.rows.update(start_positions or {})
+                loop = _EpochLoop(loader, tracker, progress, profiler, save_steps, log_every)
+                epoch_steps = self._train_epoch(bundle, loop)
+                if self._done() and self._limits()[0]:
+                    break  # num_steps reached inside the epoch
+                if epoch_steps == 0:
+                    raise RuntimeError(
+                        f"training input {self.config.train_input_path!r} gave no batch in "
+                        f"epoch {self.counters.epoch} (fewer rows than batch_size x processes?)"
+                    )
+                self.counters.epoch += 1
+                self.data_position = {}
+                optimizer.on_epoch_end()
+                if save_epochs and self.counters.epoch % save_epochs == 0 and not self._done():
+                    self._save(bundle, {})
+                    self._evaluate(bundle, features)
         if progress is not None:
             progress.close()
 
-    def _train_epoch(self, bundle, loader, tracker, progress, save_steps, log_every) -> int:  # type: ignore[no-untyped-def]
+    def _train_epoch(self, bundle: ModelBundle, loop: _EpochLoop) -> int:
+        """Train on the loop's batches until they or num_steps run out; returns the steps."""
         optimizer = bundle.optimizer
+        assert optimizer is not None
         model = bundle.model
         num_steps, _ = self._limits()
         steps = 0
-        for batch in lockstep(iter(loader), self.context):
+        for batch in lockstep(iter(loop.loader), self.context):
             batch = batch.to(self.context.device, non_blocking=True)
             loss, (losses, predictions, _) = bundle.dmp(batch)
             optimizer.backward(loss)
             optimizer.step()
             model.update_train_metric(predictions, batch)
-            tracker.update(batch)
+            loop.tracker.update(batch)
+            loop.profiler.step()
             self.counters.step += 1
             steps += 1
             step = self.counters.step
             # Step 1 is always recorded: the curves start there, and its time in the
             # history tells how long the run took to get going.
-            logging_step = step % log_every == 0 or step == 1
+            logging_step = step % loop.log_every == 0 or step == 1
             loss_value = float(loss.detach()) if logging_step else None
-            progress.update(step, batch.batch_size, loss_value, optimizer.current_lrs())
-            if logging_step:
-                self._log_train(bundle, loss_value, losses, progress)
-            if save_steps and step % save_steps == 0:
-                self.data_position = tracker.gathered_state_dict()
+            loop.progress.update(step, batch.batch_size, loss_value, optimizer.current_lrs())
+            if loss_value is not None:
+                self._log_train(bundle, loss_value, losses, loop.progress)
+            if loop.save_steps and step % loop.save_steps == 0:
+                self.data_position = loop.tracker.gathered_state_dict()
                 self._save(bundle, self.data_position)
                 self._evaluate(bundle, self.features)
             if num_steps and step >= num_steps:
-                self.data_position = tracker.gathered_state_dict()
+                self.data_position = loop.tracker.gathered_state_dict()
                 break
         return steps
 
-    def _log_train(self, bundle, loss_value, losses, progress) -> None:  # type: ignore[no-untyped-def]
+    def _log_train(
+        self,
+        bundle: ModelBundle,
+        loss_value: float,
+        losses: dict[str, torch.Tensor],
+        progress: ProgressReporter,
+    ) -> None:
+        assert bundle.optimizer is not None
         step = self.counters.step
         lrs = bundle.optimizer.current_lrs()
         loss_values = {name: float(value) for name, value in losses.items()}
         train_metrics = {k: float(v) for k, v in bundle.model.compute_train_metric().items()}
-        rate = getattr(progress, "samples_per_s", 0.0) or 0.0
+        rate = progress.samples_per_s or 0.0
         self.history.log_train(
             step, self.counters.epoch, loss_value, loss_values, lrs, float(rate), train_metrics
         )
