@@ -17,7 +17,7 @@ CPU = torch.device("cpu")
 
 def train_config(text: str) -> train_pb2.TrainConfig:
     return text_format.Parse(
-        "sparse_optimizer { sgd_optimizer {} } dense_optimizer { sgd_optimizer {} } " + text,
+        "sparse_optimizer { adagrad_optimizer {} } dense_optimizer { sgd_optimizer {} } " + text,
         train_pb2.TrainConfig(),
     )
 
@@ -123,3 +123,27 @@ def test_set_tf32(restore_tf32: None) -> None:
     set_tf32(train_config(""))  # defaults: cudnn on, matmul off
     assert torch.backends.cudnn.allow_tf32
     assert not torch.backends.cuda.matmul.allow_tf32
+
+
+def test_fp16_scaler_refuses_scale_sensitive_sparse_optimizers() -> None:
+    import pytest
+    import torch
+    from google.protobuf import text_format
+
+    from tzrec.optim.precision import create_grad_scaler
+    from tzrec.protos import train_pb2
+
+    def config(sparse: str) -> train_pb2.TrainConfig:
+        return text_format.Parse(
+            f"sparse_optimizer {{ {sparse} }} dense_optimizer {{ adam_optimizer {{}} }} "
+            'mixed_precision: "FP16" grad_scaler {}',
+            train_pb2.TrainConfig(),
+        )
+
+    with pytest.raises(ValueError, match="sgd_optimizer cannot be used with mixed_precision FP16"):
+        create_grad_scaler(config("sgd_optimizer { lr: 0.1 }"), torch.device("cpu"))
+    with pytest.raises(ValueError, match="gradient_clipping cannot be used with grad_scaler"):
+        create_grad_scaler(
+            config("adagrad_optimizer { gradient_clipping: true }"), torch.device("cpu")
+        )
+    assert create_grad_scaler(config("adagrad_optimizer {}"), torch.device("cpu")) is not None

@@ -217,3 +217,40 @@ def test_script_wrapper_matches_predict(make_config: Callable[..., str]) -> None
     assert got.keys() == expected.keys()
     for name, value in expected.items():
         torch.testing.assert_close(got[name], value, msg=name)
+
+
+def test_keep_checkpoint_max_prunes_the_oldest(
+    make_config: Callable[..., str], tmp_path: Path
+) -> None:
+    path = make_config(
+        {
+            **NO_EVAL,
+            "train_config.num_steps": 7,
+            "train_config.save_checkpoints_steps": 2,
+            "train_config.keep_checkpoint_max": 2,
+        }
+    )
+    train_and_evaluate(path)
+    steps = [step for step, _ in ckpt.list_checkpoints(str(tmp_path / "model"))]
+    assert steps == [6, 7]  # 2, 4 pruned; 7 is the final one
+
+
+def test_save_checkpoints_epochs_and_dense_ema_eval(
+    make_config: Callable[..., str], tmp_path: Path
+) -> None:
+    path = make_config(
+        {
+            "train_config.num_epochs": 2,
+            "train_config.save_checkpoints_epochs": 1,
+            "train_config.dense_optimizer.ema": {"decay": 0.5},
+        }
+    )
+    metrics = train_and_evaluate(path)
+    model_dir = str(tmp_path / "model")
+    assert [step for step, _ in ckpt.list_checkpoints(model_dir)] == [24, 48]
+    assert ckpt.read_train_state(ckpt.checkpoint_dir(model_dir, 24)).epoch == 1
+    dense = torch.load(
+        os.path.join(ckpt.checkpoint_dir(model_dir, 48), ckpt.DENSE_OPTIMIZER), weights_only=False
+    )
+    assert dense["ema"]["num_updates"] == 48
+    assert metrics["auc"] > 0.7

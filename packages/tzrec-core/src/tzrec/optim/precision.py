@@ -36,6 +36,37 @@ def autocast_context(mixed_precision: str, device: torch.device) -> AbstractCont
     return torch.autocast(device.type, dtype=_DTYPES[mixed_precision])
 
 
+#: Sparse optimizers whose update is proportional to the gradient's scale.
+_SCALE_SENSITIVE_SPARSE = ("sgd_optimizer", "lars_sgd_optimizer")
+
+
+def _check_sparse_under_scaling(train_cfg: train_pb2.TrainConfig) -> None:
+    """Refuse sparse optimizers that a loss scale would break.
+
+    The fused sparse optimizer updates the tables inside the backward pass, before the
+    scaler can unscale anything: it sees gradients multiplied by the loss scale (65536 at
+    first). Adagrad- and Adam-style updates divide by the gradients' own magnitude and
+    barely notice; SGD and LARS would take steps thousands of times too large, and a
+    fused ``max_gradient`` would clip the scaled values.
+
+    Raises:
+        ValueError: naming the fields, for SGD/LARS or sparse gradient clipping.
+    """
+    sparse = train_cfg.sparse_optimizer
+    which = sparse.WhichOneof("optimizer")
+    if which in _SCALE_SENSITIVE_SPARSE:
+        raise ValueError(
+            f"train_config.sparse_optimizer.{which} cannot be used with mixed_precision FP16 "
+            "and grad_scaler: the fused embedding update would see scaled gradients; use "
+            "adagrad / rowwise_adagrad / adam, or mixed_precision BF16 (no scaler needed)"
+        )
+    if which is not None and getattr(getattr(sparse, which), "gradient_clipping", False):
+        raise ValueError(
+            f"train_config.sparse_optimizer.{which}.gradient_clipping cannot be used with "
+            "grad_scaler: it would clip scaled gradients"
+        )
+
+
 def create_grad_scaler(
     train_cfg: train_pb2.TrainConfig, device: torch.device
 ) -> torch.amp.GradScaler | None:
@@ -63,6 +94,7 @@ def create_grad_scaler(
     if not has_scaler:
         logger.warning("mixed_precision FP16 without train_config.grad_scaler: no loss scaling")
         return None
+    _check_sparse_under_scaling(train_cfg)
     cfg = train_cfg.grad_scaler
     return torch.amp.GradScaler(
         device.type,
