@@ -127,14 +127,24 @@ def test_plugin_model_parses_from_its_own_message() -> None:
 
 def test_plugin_model_builds_and_runs() -> None:
     """The registry's lazy target imports the model class, built from the config."""
+    import pyarrow as pa
     import torch
+
+    from tzrec.datasets.data_parser import DataParser
+    from tzrec.engine.run_config import build_features
+    from tzrec.models.factory import create_model
 
     config = load_pipeline_config(str(TINYNET_CONFIG))
     name, message = selected_model(config.model_config)
-    model_cls = get_registries().models.load(name)
-    net = model_cls(message, input_dim=2)
-    assert net(torch.zeros(4, 2)).shape == (4, 1)
+    assert get_registries().models.load(name).__name__ == "TinyNet"
+    features = build_features(config)
+    net = create_model(config.model_config, features, ["label"])
     assert [m.out_features for m in net.mlp if isinstance(m, torch.nn.Linear)] == [16, 8, 1]
+    parser = DataParser(features, label_fields=["label"])
+    columns = {"price": [1.0, 2.0, 3.0, 4.0], "age": [5.0, 6.0, 7.0, 8.0], "label": [0, 1, 0, 1]}
+    batch = parser.parse(pa.RecordBatch.from_pydict(columns))
+    predictions = net.predict(batch)
+    assert predictions["probs"].shape == (4,)
 
 
 def test_unknown_plugin_message_type_is_a_config_error() -> None:

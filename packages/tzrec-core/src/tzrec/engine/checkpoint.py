@@ -109,7 +109,7 @@ def save_checkpoint(
         sparse_optimizer_state: the fused sparse optimizer's state dict, or None.
         dense_optimizer_state: dense optimizers/schedules/scaler state (rank 0 saves).
         rank: this process's rank.
-        keep_max: keep only this many newest checkpoints (0 keeps all).
+        keep_max: keep only this many newest checkpoints, this one first (0 keeps all).
 
     Returns:
         the checkpoint's directory.
@@ -132,7 +132,10 @@ def save_checkpoint(
             json.dump(asdict(state), file)
         os.replace(tmp, os.path.join(path, TRAIN_STATE))
         if keep_max > 0:
-            for _, old in list_checkpoints(model_dir)[:-keep_max]:
+            # The checkpoint just written is the newest, even where an earlier run
+            # (continue_train off) left some of higher steps in model_dir.
+            others = [old for _, old in list_checkpoints(model_dir) if old != path]
+            for old in [*others, path][:-keep_max]:
                 shutil.rmtree(old, ignore_errors=True)
     _barrier()
     return path
@@ -153,6 +156,16 @@ def load_optimizer_state(
     if not os.path.exists(dense_path):
         return None
     return torch.load(dense_path, map_location="cpu", weights_only=False)
+
+
+def read_dense_ema(path: str) -> dict[str, torch.Tensor] | None:
+    """The dense EMA averages (parameter name -> tensor) a checkpoint holds, if any."""
+    dense_path = os.path.join(path, DENSE_OPTIMIZER)
+    if not os.path.exists(dense_path):
+        return None
+    state = torch.load(dense_path, map_location="cpu", weights_only=False)
+    ema = state.get("ema")
+    return dict(ema["shadow"]) if ema else None
 
 
 def read_param_map(path: str) -> dict[str, str]:
@@ -178,10 +191,20 @@ def read_param_map(path: str) -> dict[str, str]:
 
 
 def checkpoint_tensor_shapes(path: str) -> dict[str, tuple[int, ...]]:
-    """Names and shapes of the tensors in a checkpoint's (or DCP directory's) model."""
+    """Names and shapes of the tensors in a checkpoint's (or DCP directory's) model.
+
+    Raises:
+        FileNotFoundError: when ``path`` is neither a checkpoint, nor a directory of
+            checkpoints, nor a torch.distributed.checkpoint directory.
+    """
     model_path = os.path.join(path, "model")
     if not os.path.isdir(model_path):
         model_path = path
+    if not os.path.exists(os.path.join(model_path, ".metadata")):
+        raise FileNotFoundError(
+            f"no checkpoint at {path!r}: expected a model.ckpt-STEP directory, a directory "
+            "holding some, or a torch.distributed.checkpoint directory"
+        )
     metadata = FileSystemReader(model_path).read_metadata()
     return {
         name: tuple(meta.size)

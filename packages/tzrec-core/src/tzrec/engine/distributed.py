@@ -168,17 +168,22 @@ def padded_lockstep(batches: Iterator[T], context: DistContext) -> Iterator[tupl
     the collectives.
     """
     last: T | None = None
+    first = True
     while True:
         batch = next(batches, None)
         if not any_rank(batch is not None, context):
             return
+        # A rank without a single batch has nothing to pad with; every rank learns it
+        # here (one more collective, on the first step only) and stops together.
+        if first and not all_ranks(batch is not None, context):
+            raise RuntimeError(
+                "a rank has no evaluation data at all while other ranks do; the input "
+                "has fewer batches than processes"
+            )
+        first = False
         if batch is not None:
             last = batch
             yield batch, True
-        elif last is not None:
-            yield last, False
         else:
-            raise RuntimeError(
-                f"rank {context.rank} has no evaluation data at all while other ranks do; "
-                "the input has fewer batches than processes"
-            )
+            assert last is not None
+            yield last, False

@@ -10,7 +10,13 @@ from tzrec.datasets.dataloader import create_dataloader
 from tzrec.datasets.dataset import Mode
 from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.distributed import init_distributed, shutdown_distributed
-from tzrec.engine.evaluation import format_metrics, run_evaluation, write_eval_result
+from tzrec.engine.evaluation import (
+    format_metrics,
+    load_dense_averages,
+    run_evaluation,
+    use_dense_ema,
+    write_eval_result,
+)
 from tzrec.engine.history import MetricsHistory
 from tzrec.engine.model_setup import build_model
 from tzrec.engine.run_config import build_features, load_run_config
@@ -31,6 +37,10 @@ def evaluate(
     edit_config_json: str | dict[str, Any] | None = None,
 ) -> dict[str, float]:
     """Evaluate a checkpoint and write its metrics as JSON.
+
+    With a dense EMA (``eval_config.use_dense_ema``, by default whether
+    ``train_config.dense_optimizer.ema`` is set) the averages saved in the checkpoint
+    replace the dense weights, as in the evaluations of ``train_and_evaluate``.
 
     Args:
         pipeline_config_path: the pipeline config (usually MODEL_DIR/pipeline.config).
@@ -70,6 +80,17 @@ def evaluate(
         features = build_features(config)
         bundle = build_model(config, features, context, training=False)
         ckpt.load_model_state(path, bundle.dmp.state_dict())
+        if use_dense_ema(config):
+            averages = ckpt.read_dense_ema(path)
+            if averages is None:
+                raise ConfigError(
+                    f"eval_config.use_dense_ema: checkpoint {path} has no dense EMA "
+                    "(train_config.dense_optimizer.ema was not set when it was trained); "
+                    "set eval_config.use_dense_ema: false",
+                    path=pipeline_config_path,
+                    field_path="eval_config.use_dense_ema",
+                )
+            load_dense_averages(bundle.dmp, averages)
         step = ckpt.read_train_state(path).step
         loader = create_dataloader(config.data_config, features, config.eval_input_path, Mode.EVAL)
         metrics = run_evaluation(

@@ -14,8 +14,31 @@ from torch import nn
 from tzrec.datasets.batch import Batch
 from tzrec.engine.distributed import DistContext, padded_lockstep
 from tzrec.models.base_model import BaseModel
+from tzrec.protos import pipeline_pb2
 
 logger = logging.getLogger("tzrec")
+
+
+def use_dense_ema(config: pipeline_pb2.EasyRecConfig) -> bool:
+    """``eval_config.use_dense_ema``; unset, whether ``dense_optimizer.ema`` is set."""
+    if config.eval_config.HasField("use_dense_ema"):
+        return bool(config.eval_config.use_dense_ema)
+    return config.train_config.dense_optimizer.HasField("ema")
+
+
+@torch.no_grad()
+def load_dense_averages(model: nn.Module, averages: Mapping[str, torch.Tensor]) -> None:
+    """Copy the dense EMA averages (saved by training) into the model's parameters.
+
+    Raises:
+        ValueError: when the model has parameters of those names no more.
+    """
+    params = dict(model.named_parameters())
+    missing = sorted(set(averages) - set(params))
+    if missing:
+        raise ValueError(f"dense EMA averages of unknown parameters {missing[:5]}")
+    for name, value in averages.items():
+        params[name].copy_(value)
 
 
 def run_evaluation(

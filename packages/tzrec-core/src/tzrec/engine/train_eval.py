@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 from dataclasses import dataclass
 from typing import Any, cast
@@ -25,7 +26,12 @@ from tzrec.engine.distributed import (
     lockstep,
     shutdown_distributed,
 )
-from tzrec.engine.evaluation import format_metrics, run_evaluation, write_eval_result
+from tzrec.engine.evaluation import (
+    format_metrics,
+    run_evaluation,
+    use_dense_ema,
+    write_eval_result,
+)
 from tzrec.engine.history import MetricsHistory
 from tzrec.engine.model_setup import ModelBundle, build_model
 from tzrec.engine.plan_summary import summarize_plan
@@ -34,6 +40,7 @@ from tzrec.engine.progress import ProgressReporter
 from tzrec.engine.run_config import RunConfig, build_features, load_run_config
 from tzrec.engine.summaries import SummaryWriterFacade
 from tzrec.features.feature import BaseFeature
+from tzrec.optim.dense import dense_parameters
 from tzrec.utils.config_errors import ConfigError
 from tzrec.utils.config_util import save_message
 from tzrec.utils.logging_util import configure_logging
@@ -173,10 +180,16 @@ class Trainer:
             logger.info("%s", line)
 
     def _restore(self, bundle: ModelBundle) -> None:
+        if not self._restore_checkpoint(bundle):
+            self._restart_ema(bundle)
+
+    def _restore_checkpoint(self, bundle: ModelBundle) -> bool:
+        """Resume or fine-tune; returns whether the dense EMA state was restored."""
         path = ckpt.latest_checkpoint(self.model_dir) if self.continue_train else None
         if path is not None:
             ckpt.load_model_state(path, bundle.dmp.state_dict())
             state = ckpt.read_train_state(path)
+            ema_restored = False
             if not self.ignore_restore_optimizer and bundle.optimizer is not None:
                 opt_state = bundle.optimizer.state_dict()
                 sparse = opt_state.get("sparse")
@@ -185,11 +198,12 @@ class Trainer:
                     if sparse is not None:
                         dense["sparse"] = sparse
                     bundle.optimizer.load_state_dict(dense)
+                    ema_restored = "ema" in dense
             self.counters = _Counters(state.step, state.epoch, state.step)
             self.data_position = dict(state.data_position)
             if self.context.is_main:
                 logger.info("resumed from %s (step %d, epoch %d)", path, state.step, state.epoch)
-            return
+            return ema_restored
         if self.fine_tune_checkpoint:
             source = ckpt.latest_checkpoint(self.fine_tune_checkpoint) or self.fine_tune_checkpoint
             param_map = (
@@ -208,6 +222,22 @@ class Trainer:
                     if skipped
                     else "",
                 )
+        return False
+
+    @staticmethod
+    def _restart_ema(bundle: ModelBundle) -> None:
+        """Start the dense EMA at the weights training starts from.
+
+        The EMA copies the parameters when the optimizer is built, before a checkpoint
+        or fine_tune_checkpoint is loaded; without its saved state (fine-tuning,
+        ignore_restore_optimizer, an EMA new to the config) it would otherwise average
+        from the random initial weights.
+        """
+        ema = bundle.optimizer.ema if bundle.optimizer is not None else None
+        if ema is None:
+            return
+        shadow = {name: param.detach() for name, param in dense_parameters(bundle.dmp)}
+        ema.load_state_dict({"decay": ema.decay, "num_updates": 0, "shadow": shadow})
 
     def _save_config(self) -> None:
         if self.context.is_main:
@@ -239,11 +269,7 @@ class Trainer:
             return {}
         loader = create_dataloader(self.config.data_config, features, eval_path, Mode.EVAL)
         ema = bundle.optimizer.ema if bundle.optimizer is not None else None
-        use_ema = ema is not None and (
-            self.config.eval_config.use_dense_ema
-            if self.config.eval_config.HasField("use_dense_ema")
-            else True
-        )
+        use_ema = ema is not None and use_dense_ema(self.config)
         with ema.swapped_in() if use_ema and ema is not None else contextlib.nullcontext():
             metrics = run_evaluation(
                 bundle.dmp,
@@ -309,8 +335,14 @@ class Trainer:
             return num_steps
         if loader_rows is None:
             return None
-        per_rank = loader_rows // max(self.context.world_size, 1)
-        return num_epochs * max(per_rank // self.config.data_config.batch_size, 1)
+        # Each (rank, worker) shard cuts its own batches, the last one short unless
+        # drop_remainder: a rank's batches are its workers' shards' batch counts.
+        data_cfg = self.config.data_config
+        workers = max(int(data_cfg.num_workers), 1)
+        shard_rows = loader_rows / (max(self.context.world_size, 1) * workers)
+        per_shard = shard_rows / data_cfg.batch_size
+        batches = math.floor(per_shard) if data_cfg.drop_remainder else math.ceil(per_shard)
+        return num_epochs * max(batches * workers, 1)
 
     def _train(self, bundle: ModelBundle, features: list[BaseFeature]) -> None:
         optimizer = bundle.optimizer
@@ -348,7 +380,10 @@ class Trainer:
                 epoch_steps = self._train_epoch(bundle, loop)
                 if self._done() and self._limits()[0]:
                     break  # num_steps reached inside the epoch
-                if epoch_steps == 0:
+                # A resumed epoch may have nothing left: its checkpoint was taken on the
+                # epoch's last batch (save_checkpoints_steps or num_steps landing there).
+                # It is then simply over; only a fresh epoch without batches is an error.
+                if epoch_steps == 0 and start_positions is None:
                     raise RuntimeError(
                         f"training input {self.config.train_input_path!r} gave no batch in "
                         f"epoch {self.counters.epoch} (fewer rows than batch_size x processes?)"
@@ -356,7 +391,12 @@ class Trainer:
                 self.counters.epoch += 1
                 self.data_position = {}
                 optimizer.on_epoch_end()
-                if save_epochs and self.counters.epoch % save_epochs == 0 and not self._done():
+                if (
+                    save_epochs
+                    and self.counters.epoch % save_epochs == 0
+                    and self.counters.last_saved_step != self.counters.step
+                    and not self._done()
+                ):
                     self._save(bundle, {})
                     self._evaluate(bundle, features)
         if progress is not None:

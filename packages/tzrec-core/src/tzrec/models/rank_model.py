@@ -97,7 +97,16 @@ class RankModel(BaseModel):
 
     # -- losses ----------------------------------------------------------------------------
     def init_loss(self) -> None:
-        """One loss module per ``model_config.losses`` entry."""
+        """One loss module per ``model_config.losses`` entry.
+
+        Raises:
+            ConfigError: when no loss is configured (there is nothing to train on).
+        """
+        if not self._base_model_config.losses:
+            raise ConfigError(
+                "model_config.losses: a ranking model needs at least one loss, e.g. "
+                "losses { binary_cross_entropy {} }"
+            )
         for cfg in self._base_model_config.losses:
             module = create_loss(cfg, self._num_class)
             if module.name in self._loss_modules:

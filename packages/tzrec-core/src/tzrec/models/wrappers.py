@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 import torch
@@ -20,24 +19,7 @@ from torchrec.sparse.jagged_tensor import JaggedTensor, KeyedJaggedTensor, Keyed
 from tzrec.datasets.batch import BASE_DATA_GROUP, Batch
 from tzrec.features.feature import BaseFeature
 from tzrec.models.base_model import BaseModel
-
-_AUTOCAST_DTYPES = {"BF16": torch.bfloat16, "FP16": torch.float16}
-
-
-def autocast_dtype(mixed_precision: str) -> torch.dtype | None:
-    """The autocast dtype of ``train_config.mixed_precision`` ("", "BF16" or "FP16").
-
-    Raises:
-        ValueError: for any other value, naming the field.
-    """
-    if not mixed_precision:
-        return None
-    try:
-        return _AUTOCAST_DTYPES[mixed_precision.upper()]
-    except KeyError:
-        raise ValueError(
-            f"train_config.mixed_precision: {mixed_precision!r} is not one of BF16, FP16"
-        ) from None
+from tzrec.optim.precision import autocast_context
 
 
 class TrainWrapper(nn.Module):
@@ -52,19 +34,15 @@ class TrainWrapper(nn.Module):
     def __init__(self, model: BaseModel, mixed_precision: str = "") -> None:
         super().__init__()
         self.model = model
-        self._autocast = autocast_dtype(mixed_precision)
-
-    def _precision(self, device_type: str) -> contextlib.AbstractContextManager[object]:
-        if self._autocast is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type, dtype=self._autocast)
+        autocast_context(mixed_precision, torch.device("cpu"))  # rejects unknown values now
+        self._mixed_precision = mixed_precision
 
     def forward(
         self, batch: Batch
     ) -> tuple[torch.Tensor, tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], Batch]]:
         """Total loss, and (detached losses, predictions, batch) for metrics and logs."""
-        device_type = next(iter(batch.labels.values())).device.type if batch.labels else "cpu"
-        with self._precision(device_type):
+        device = next(iter(batch.labels.values())).device if batch.labels else torch.device("cpu")
+        with autocast_context(self._mixed_precision, device):
             predictions = self.model.predict(batch)
             losses = self.model.loss(predictions, batch)
         total = torch.stack([loss.float() for loss in losses.values()]).sum()
@@ -87,15 +65,13 @@ class PredictWrapper(nn.Module):
         super().__init__()
         self.model = model
         self._output_cols = list(output_cols)
-        self._autocast = autocast_dtype(mixed_precision)
+        autocast_context(mixed_precision, torch.device("cpu"))  # rejects unknown values now
+        self._mixed_precision = mixed_precision
 
     def forward(self, batch: Batch) -> dict[str, torch.Tensor]:
         """The selected predictions of the batch."""
-        context: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
-        if self._autocast is not None:
-            device = next(self.model.parameters()).device.type
-            context = torch.autocast(device, dtype=self._autocast)
-        with context:
+        device = next(self.model.parameters()).device
+        with autocast_context(self._mixed_precision, device):
             predictions = self.model.predict(batch)
         if not self._output_cols:
             return predictions

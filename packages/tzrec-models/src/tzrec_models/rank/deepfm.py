@@ -62,6 +62,8 @@ class DeepFM(RankModel):
         for name in (WIDE_GROUP, DEEP_GROUP):
             if not group.has_group(name):
                 raise ConfigError(f"model_config.feature_groups: deepfm needs a {name!r} group")
+        if not cfg.deep.hidden_units:
+            raise ConfigError("model_config.deepfm.deep: set the deep MLP's hidden_units")
         self._fm_group = FM_GROUP if group.has_group(FM_GROUP) else DEEP_GROUP
         fm_dims = set(group.group_dims(self._fm_group))
         if len(fm_dims) != 1:
