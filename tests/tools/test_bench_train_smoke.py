@@ -37,11 +37,13 @@ def test_history_rate_counts_full_batches_between_the_first_and_last_record_afte
             {"kind": "train", "step": 20, "time": 1009.0},
         ],
     )
-    rate, first_time, steps = bench_train.history_rate(tmp_path / "m", shape)
+    rates = bench_train.history_rate(tmp_path / "m", shape)
     # Steps 5 -> 20: 15 batches of 100 rows in 1009 - 1004 = 5 s.
-    assert steps == 15
-    assert rate == pytest.approx(1500 / 5.0)
-    assert first_time == 1000.0
+    assert rates["timed_steps"] == 15
+    assert rates["samples_per_s"] == pytest.approx(1500 / 5.0)
+    # Per-step times 5->10: 2/5 = 0.4 s, 10->20: 3/10 = 0.3 s; median 0.35 s.
+    assert rates["steady_samples_per_s"] == pytest.approx(100 / 0.35)
+    assert rates["first_step_time"] == 1000.0
 
 
 def test_history_rate_rejects_a_history_without_step_one(tmp_path: Path) -> None:
@@ -76,6 +78,7 @@ def test_smoke_run_reports_every_case(tmp_path: Path) -> None:
     assert set(report["baseline"]) == {"per_table", "one_table"}
     for run in [*report["baseline"].values(), *report["tzrec"]]:
         assert run["samples_per_s"] > 0
+        assert run["steady_samples_per_s"] > 0
         assert run["peak_rss_mib"] > 100  # torch alone is larger than this
     (tzrec,) = report["tzrec"]
     assert tzrec["num_workers"] == 0
