@@ -135,7 +135,7 @@ def test_plugin_model_builds_and_runs() -> None:
     from tzrec.models.factory import create_model
 
     config = load_pipeline_config(str(TINYNET_CONFIG))
-    name, message = selected_model(config.model_config)
+    name, _ = selected_model(config.model_config)
     assert get_registries().models.load(name).__name__ == "TinyNet"
     features = build_features(config)
     net = create_model(config.model_config, features, ["label"])
