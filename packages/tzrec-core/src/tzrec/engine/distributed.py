@@ -7,6 +7,7 @@ from TorchRec's sharding planner, so what is tested on one process is what runs 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Iterator
@@ -86,10 +87,33 @@ def init_distributed() -> DistContext:
     return DistContext(dist.get_rank(), dist.get_world_size(), local_rank, device, owns)
 
 
-def shutdown_distributed(context: DistContext) -> None:
-    """Destroy the process group if :func:`init_distributed` created it."""
-    if context.owns_group and dist.is_initialized():
-        dist.destroy_process_group()
+def shutdown_distributed(context: DistContext, synchronize: bool = True) -> None:
+    """Destroy the process group if :func:`init_distributed` created it.
+
+    Args:
+        context: the run's context.
+        synchronize: wait for every rank first (a clean end), so no rank tears its
+            connections down while another still uses them; gloo aborts the process
+            ("terminate called without an active exception") when a peer vanishes
+            mid-operation. False after an error, when other ranks may never arrive.
+    """
+    if not (context.owns_group and dist.is_initialized()):
+        return
+    if synchronize and context.world_size > 1:
+        dist.barrier()
+    dist.destroy_process_group()
+
+
+@contextlib.contextmanager
+def distributed_run() -> Iterator[DistContext]:
+    """The process group of one run: joined on entry, left on exit (see above)."""
+    context = init_distributed()
+    try:
+        yield context
+    except BaseException:
+        shutdown_distributed(context, synchronize=False)
+        raise
+    shutdown_distributed(context)
 
 
 def sharders() -> list[ModuleSharder[nn.Module]]:

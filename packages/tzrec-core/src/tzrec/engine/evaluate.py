@@ -9,7 +9,7 @@ from typing import Any
 from tzrec.datasets.dataloader import create_dataloader
 from tzrec.datasets.dataset import Mode
 from tzrec.engine import checkpoint as ckpt
-from tzrec.engine.distributed import init_distributed, shutdown_distributed
+from tzrec.engine.distributed import distributed_run
 from tzrec.engine.evaluation import (
     format_metrics,
     load_dense_averages,
@@ -75,8 +75,7 @@ def evaluate(
             f"no checkpoint to evaluate in {search!r} (expected model.ckpt-STEP directories "
             "with a train_state.json)"
         )
-    context = init_distributed()
-    try:
+    with distributed_run() as context:
         features = build_features(config)
         bundle = build_model(config, features, context, training=False)
         ckpt.load_model_state(path, bundle.dmp.state_dict())
@@ -107,5 +106,3 @@ def evaluate(
         write_eval_result(os.path.join(model_dir, eval_result_filename), metrics, context)
         MetricsHistory(model_dir, context.rank).log_eval(step, metrics)
         return metrics
-    finally:
-        shutdown_distributed(context)

@@ -22,9 +22,8 @@ from tzrec.datasets.dataset import Mode, TzrecDataset
 from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.distributed import (
     DistContext,
-    init_distributed,
+    distributed_run,
     lockstep,
-    shutdown_distributed,
 )
 from tzrec.engine.evaluation import (
     format_metrics,
@@ -102,14 +101,11 @@ def train_and_evaluate(
             path=pipeline_config_path,
             field_path="train_input_path",
         )
-    context = init_distributed()
-    try:
+    with distributed_run() as context:
         trainer = Trainer(
             run, context, continue_train, fine_tune_checkpoint, ignore_restore_optimizer
         )
         return trainer.run()
-    finally:
-        shutdown_distributed(context)
 
 
 @dataclass
