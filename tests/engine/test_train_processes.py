@@ -84,14 +84,9 @@ def test_killed_run_resumes_from_its_checkpoint(
 
 
 def test_two_ranks_match_one_rank_auc(make_config: Callable[..., str], tmp_path: Path) -> None:
-    # Learning rates high enough that both runs converge: 2 ranks take half the steps
-    # (each with half the data), so an under-trained comparison would measure step counts.
-    common = {
-        "train_config.num_epochs": 2,
-        "train_config.save_checkpoints_steps": 100_000,
-        "train_config.sparse_optimizer.adagrad_optimizer.lr": 0.1,
-        "train_config.dense_optimizer.adam_optimizer.lr": 0.01,
-    }
+    # The example config's learning rates let both runs converge within the epochs, so
+    # the comparison is of the results, not of 2 ranks taking half the optimizer steps.
+    common = {"train_config.num_epochs": 2, "train_config.save_checkpoints_steps": 100_000}
     one = make_config({**common, "model_dir": str(tmp_path / "one")}, "one.config")
     two = make_config({**common, "model_dir": str(tmp_path / "two")}, "two.config")
     results = {}
