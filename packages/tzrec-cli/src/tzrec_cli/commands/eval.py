@@ -9,30 +9,22 @@ from typing import Annotated
 import typer
 
 from tzrec_cli.commands.launch import relaunch, under_launcher
-
-
-def _opt(name: str, help_text: str) -> typer.models.OptionInfo:
-    return typer.Option(f"--{name}", f"--{name.replace('_', '-')}", help=help_text)
+from tzrec_cli.commands.options import NprocPerNode, flag
 
 
 def evaluate(
-    pipeline_config_path: Annotated[str, _opt("pipeline_config_path", "Pipeline config file.")],
+    pipeline_config_path: Annotated[str, flag("pipeline_config_path", "Pipeline config file.")],
     checkpoint_path: Annotated[
-        str, _opt("checkpoint_path", "Checkpoint (or directory); default: newest in model_dir.")
+        str, flag("checkpoint_path", "Checkpoint (or directory); default: newest in model_dir.")
     ] = "",
     eval_input_path: Annotated[
-        str, _opt("eval_input_path", "Evaluation input; default: the config's.")
+        str, flag("eval_input_path", "Evaluation input; default: the config's.")
     ] = "",
     eval_result_filename: Annotated[
-        str, _opt("eval_result_filename", "Result file name in model_dir.")
+        str, flag("eval_result_filename", "Result file name in model_dir.")
     ] = "eval_result.txt",
-    edit_config_json: Annotated[str, _opt("edit_config_json", "Config edits as JSON.")] = "",
-    nproc_per_node: Annotated[
-        int,
-        typer.Option(
-            "--nproc-per-node", "--nproc_per_node", help="Processes to launch via torchrun."
-        ),
-    ] = 1,
+    edit_config_json: Annotated[str, flag("edit_config_json", "Config edits as JSON.")] = "",
+    nproc_per_node: NprocPerNode = 1,
 ) -> None:
     """Evaluate a checkpoint and print its metrics as JSON."""
     if nproc_per_node > 1 and not under_launcher():

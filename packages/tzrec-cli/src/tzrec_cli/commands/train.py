@@ -7,21 +7,18 @@ from typing import Annotated
 import typer
 
 from tzrec_cli.commands.launch import relaunch, under_launcher
-
-
-def _opt(name: str, help_text: str) -> typer.models.OptionInfo:
-    return typer.Option(f"--{name}", f"--{name.replace('_', '-')}", help=help_text)
+from tzrec_cli.commands.options import NprocPerNode, flag
 
 
 def train(
-    pipeline_config_path: Annotated[str, _opt("pipeline_config_path", "Pipeline config file.")],
+    pipeline_config_path: Annotated[str, flag("pipeline_config_path", "Pipeline config file.")],
     train_input_path: Annotated[
-        str, _opt("train_input_path", "Training input; default: the config's.")
+        str, flag("train_input_path", "Training input; default: the config's.")
     ] = "",
     eval_input_path: Annotated[
-        str, _opt("eval_input_path", "Evaluation input; default: the config's.")
+        str, flag("eval_input_path", "Evaluation input; default: the config's.")
     ] = "",
-    model_dir: Annotated[str, _opt("model_dir", "Model directory; default: the config's.")] = "",
+    model_dir: Annotated[str, flag("model_dir", "Model directory; default: the config's.")] = "",
     continue_train: Annotated[
         bool,
         typer.Option(
@@ -31,10 +28,10 @@ def train(
         ),
     ] = True,
     fine_tune_checkpoint: Annotated[
-        str, _opt("fine_tune_checkpoint", "Initialise from this checkpoint (or directory).")
+        str, flag("fine_tune_checkpoint", "Initialise from this checkpoint (or directory).")
     ] = "",
     edit_config_json: Annotated[
-        str, _opt("edit_config_json", 'Config edits as JSON, e.g. {"train_config.num_steps":10}.')
+        str, flag("edit_config_json", 'Config edits as JSON, e.g. {"train_config.num_steps":10}.')
     ] = "",
     ignore_restore_optimizer: Annotated[
         bool,
@@ -44,12 +41,7 @@ def train(
             help="When resuming, do not restore the optimizer state.",
         ),
     ] = False,
-    nproc_per_node: Annotated[
-        int,
-        typer.Option(
-            "--nproc-per-node", "--nproc_per_node", help="Processes to launch via torchrun."
-        ),
-    ] = 1,
+    nproc_per_node: NprocPerNode = 1,
 ) -> None:
     """Train the configured model, checkpoint it and evaluate it."""
     if nproc_per_node > 1 and not under_launcher():

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import Tensor
-from torchmetrics import Metric
 
-from tzrec.metrics.state import concatenated
+from tzrec.metrics.state import GroupedSamplesMetric
 
 
 def sort_by_group_then_score(groups: Tensor, scores: Tensor) -> Tensor:
@@ -70,7 +67,7 @@ def per_group_auc(preds: Tensor, labels: Tensor, groups: Tensor) -> tuple[Tensor
     return torch.where(has_both, auc, torch.nan), has_both
 
 
-class GroupedAUC(Metric):
+class GroupedAUC(GroupedSamplesMetric):
     """GAUC: the unweighted mean AUC over the groups (e.g. users) with both classes.
 
     Keeps every score, label and group id (``cat`` states), so the value is exact and the
@@ -78,32 +75,12 @@ class GroupedAUC(Metric):
     group has both a positive and a negative.
     """
 
-    full_state_update = False
-    higher_is_better = True
-    is_differentiable = False
-
-    preds: list[Tensor]
-    labels: list[Tensor]
-    groups: list[Tensor]
-
-    def __init__(self, **kwargs: Any) -> None:
-        """Args: kwargs: passed to ``torchmetrics.Metric``."""
-        super().__init__(**kwargs)
-        self.add_state("preds", default=[], dist_reduce_fx="cat")
-        self.add_state("labels", default=[], dist_reduce_fx="cat")
-        self.add_state("groups", default=[], dist_reduce_fx="cat")
-
-    def update(self, preds: Tensor, labels: Tensor, groups: Tensor) -> None:
-        """Add a batch: (B,) probabilities, (B,) 0/1 labels, (B,) integer group ids."""
-        self.preds.append(preds.detach().reshape(-1))
-        self.labels.append(labels.detach().reshape(-1))
-        self.groups.append(groups.detach().reshape(-1))
-
     def compute(self) -> Tensor:
         """Mean AUC of the groups having both classes (float64 scalar)."""
-        preds, labels, groups = (concatenated(s) for s in (self.preds, self.labels, self.groups))
-        if preds is None or labels is None or groups is None:
+        samples = self.samples()
+        if samples is None:
             return torch.tensor(torch.nan, dtype=torch.float64, device=self.device)
+        preds, labels, groups = samples
         auc, has_both = per_group_auc(preds, labels, groups)
         if not bool(has_both.any()):
             return torch.tensor(torch.nan, dtype=torch.float64, device=auc.device)

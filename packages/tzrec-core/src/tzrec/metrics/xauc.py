@@ -13,7 +13,7 @@ from torch import Tensor
 from torchmetrics import Metric
 
 from tzrec.metrics.pairs import grouped_pair_concordance
-from tzrec.metrics.state import concatenated
+from tzrec.metrics.state import GroupedSamplesMetric, concatenated
 
 # Pairs are drawn from a generator with this seed, reset at every compute(), so that a
 # metric's value is reproducible and identical on every rank after the state sync.
@@ -113,40 +113,24 @@ class XAUC(Metric):
         return score / count if count > 0 else _nan(self.device)
 
 
-class GroupedXAUC(Metric):
+class GroupedXAUC(GroupedSamplesMetric):
     """Mean XAUC over groups (e.g. users), each from at most ``max_pairs_per_group`` pairs.
 
     A group with few enough pairs uses all of them; groups without a pair of different
     labels are left out of the mean. NaN when no group has one.
     """
 
-    full_state_update = False
-    higher_is_better = True
-    is_differentiable = False
-
-    preds: list[Tensor]
-    labels: list[Tensor]
-    groups: list[Tensor]
-
     def __init__(self, max_pairs_per_group: int = 100, **kwargs: Any) -> None:
         """Args: max_pairs_per_group: pair budget of a group. kwargs: for ``Metric``."""
         super().__init__(**kwargs)
         self.max_pairs_per_group = min(max_pairs_per_group, _UNBOUNDED_PAIRS)
-        self.add_state("preds", default=[], dist_reduce_fx="cat")
-        self.add_state("labels", default=[], dist_reduce_fx="cat")
-        self.add_state("groups", default=[], dist_reduce_fx="cat")
-
-    def update(self, preds: Tensor, labels: Tensor, groups: Tensor) -> None:
-        """Add a batch: (B,) predictions, (B,) continuous labels, (B,) integer group ids."""
-        self.preds.append(preds.detach().reshape(-1))
-        self.labels.append(labels.detach().reshape(-1))
-        self.groups.append(groups.detach().reshape(-1))
 
     def compute(self) -> Tensor:
         """Mean per-group XAUC as a float64 scalar."""
-        preds, labels, groups = (concatenated(s) for s in (self.preds, self.labels, self.groups))
-        if preds is None or labels is None or groups is None:
+        samples = self.samples()
+        if samples is None:
             return _nan(self.device)
+        preds, labels, groups = samples
         score, count = grouped_pair_concordance(
             preds,
             labels,
