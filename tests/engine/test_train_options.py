@@ -159,6 +159,17 @@ def test_cli_train_output_is_short_and_clean(make_config: Callable[..., str]) ->
     assert 3 <= len(lines) <= 30, "\n".join(lines)
     assert not [line for line in lines if "Warning" in line or "WARNING" in line], lines
     assert any("eval at step" in line and "auc" in line for line in lines)
+    # Evaluating the checkpoint (a DCP load of sharded tables) is as quiet.
+    evaluated = subprocess.run(
+        [sys.executable, "-m", "tzrec_cli", "eval", "--pipeline_config_path", path],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    eval_lines = (evaluated.stdout + evaluated.stderr).splitlines()
+    assert len(eval_lines) == 2 and evaluated.stdout.startswith('{"auc"'), eval_lines
 
 
 def test_cli_eval_without_checkpoint_fails_clearly(

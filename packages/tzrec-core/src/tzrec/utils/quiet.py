@@ -89,6 +89,12 @@ WARNING_NOTICES: tuple[WarningNotice, ...] = (
         "torchrec wraps data-parallel lookups in DDP with the old argument",
     ),
     WarningNotice(
+        FutureWarning,
+        r"torch\.distributed\.checkpoint\.",
+        r"Please use DTensor instead and we are deprecating ShardedTensor",
+        "loading a checkpoint of torchrec's sharded tables (ShardedTensor) with DCP",
+    ),
+    WarningNotice(
         UserWarning,
         r"torch\.autograd\.graph$",
         r"fbgemm::\w+: an autograd kernel was not registered",
