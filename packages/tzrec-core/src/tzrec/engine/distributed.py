@@ -156,7 +156,7 @@ def any_rank(flag: bool, context: DistContext) -> bool:
     """Whether ``flag`` is true on any rank (a collective call when distributed)."""
     if context.world_size == 1:
         return flag
-    tensor = torch.tensor([1 if flag else 0], dtype=torch.int32)
+    tensor = torch.tensor([1 if flag else 0], dtype=torch.int32, device=context.device)
     dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
     return bool(tensor.item())
 
@@ -165,7 +165,7 @@ def all_ranks(flag: bool, context: DistContext) -> bool:
     """Whether ``flag`` is true on every rank (a collective call when distributed)."""
     if context.world_size == 1:
         return flag
-    tensor = torch.tensor([1 if flag else 0], dtype=torch.int32)
+    tensor = torch.tensor([1 if flag else 0], dtype=torch.int32, device=context.device)
     dist.all_reduce(tensor, op=dist.ReduceOp.MIN)
     return bool(tensor.item())
 

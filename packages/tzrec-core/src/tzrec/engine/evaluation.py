@@ -93,7 +93,9 @@ def run_evaluation(
 
 def _mean_over_ranks(total: torch.Tensor, count: int, context: DistContext) -> float:
     if context.world_size > 1:
-        pair = torch.tensor([float(total), float(count)], dtype=torch.float64)
+        pair = torch.tensor(
+            [float(total), float(count)], dtype=torch.float64, device=context.device
+        )
         torch.distributed.all_reduce(pair)
         total, count = pair[0], int(pair[1].item())
     return float(total) / count if count else float("nan")
