@@ -58,7 +58,10 @@ def build_panels(records: list[dict[str, Any]]) -> list[Panel]:
                 train_metrics.setdefault(name, []).append((int(step), float(value)))
         elif record.get("kind") == "eval":
             for name, value in record.get("metrics", {}).items():
-                metrics.setdefault(name, Panel(name, name)).add("eval", step, value)
+                if name == "loss":  # the eval loss belongs next to the train loss
+                    loss.add("eval loss", step, value)
+                else:
+                    metrics.setdefault(name, Panel(name, name)).add("eval", step, value)
     for name, points in train_metrics.items():
         panel = metrics.setdefault(name, Panel(name, name))
         panel.lines["train"] = points
