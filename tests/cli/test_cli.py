@@ -67,7 +67,10 @@ BROKEN = {
     "typo": (lambda t: t.replace("num_epochs: 1", "num_epoch: 1"), "num_epoch"),
     "enum": (lambda t: t.replace("FG_NONE", "FG_NOPE"), "FgMode"),
     "type": (lambda t: t.replace("batch_size: 1024", "batch_size: lots"), "integer"),
-    "unbalanced": (lambda t: t.replace("num_epochs: 1\n}", "num_epochs: 1\n"), "'{'"),
+    "unbalanced": (
+        lambda t: t.replace("log_step_count_steps: 10\n}", "log_step_count_steps: 10\n"),
+        "'{'",
+    ),
     "empty": (lambda t: "", "empty"),
     "reference": (lambda t: t.replace('feature_names: "cat_3"', 'feature_names: "cat_9"'), "cat_9"),
 }
