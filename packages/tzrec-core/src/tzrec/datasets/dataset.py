@@ -9,15 +9,15 @@ resume where it stopped.
 
 Everything is per shard: ``drop_remainder`` drops each shard's last short batch (up to
 ``batch_size - 1`` rows per rank and worker), the shuffle window holds one shard's
-batches, and the shuffle order depends on (seed, shard, resume position) only, so each
-iteration of a dataset with the same seed sees the same order (pass another ``seed``
-per epoch for another one).
+batches, and the shuffle order depends on (seed, epoch, shard, window) only, so each
+iteration of a dataset with the same seed sees the same order (call ``set_epoch`` or
+pass another ``seed`` for another one), and a resumed iteration continues that order.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -168,43 +168,56 @@ class TzrecDataset(IterableDataset[Batch]):
     def __iter__(self) -> Iterator[Batch]:
         shard = self._shard_index()
         done = self.start_positions.get(shard, 0)
-        rng = np.random.default_rng([self.seed, self.epoch, shard, done])
         self.parser._rng = np.random.default_rng([self.seed + 1, self.epoch, shard, done])
-        raw = prefetch(self.reader.to_batches(shard, self.num_shards, skip_rows=done))
         drop = self.data_config.drop_remainder and self.mode == Mode.TRAIN
-        chunks = rechunk(raw, self.batch_size, drop)
         if not self.shuffle:
-            for rb in chunks:
+            raw = prefetch(self.reader.to_batches(shard, self.num_shards, skip_rows=done))
+            for rb in rechunk(raw, self.batch_size, drop):
                 start = done
                 done += rb.num_rows
                 yield self._parse(rb, shard, done, start)
             return
-        window = max(int(self.data_config.shuffle_buffer_size), 1)
+        # Windows cover fixed row ranges of the shard, so a resumed run re-reads the
+        # window it stopped in, shuffles it the same way and skips what was delivered.
+        window_rows = max(int(self.data_config.shuffle_buffer_size), 1) * self.batch_size
+        window_start = done - done % window_rows
+        raw = prefetch(self.reader.to_batches(shard, self.num_shards, skip_rows=window_start))
         buffer: list[pa.RecordBatch] = []
-        for rb in chunks:
+        buffered = 0
+        for rb in rechunk(raw, self.batch_size, drop):
             buffer.append(rb)
-            if len(buffer) >= window:
-                done = yield from self._emit_shuffled(buffer, rng, shard, done)
-                buffer = []
+            buffered += rb.num_rows
+            if buffered >= window_rows:
+                yield from self._emit_shuffled(buffer, shard, window_start, done)
+                window_start += buffered
+                buffer, buffered = [], 0
         if buffer:
-            done = yield from self._emit_shuffled(buffer, rng, shard, done)
+            yield from self._emit_shuffled(buffer, shard, window_start, done)
 
     def _emit_shuffled(
-        self, buffer: list[pa.RecordBatch], rng: np.random.Generator, shard: int, done: int
-    ) -> Generator[Batch, None, int]:
+        self, buffer: list[pa.RecordBatch], shard: int, window_start: int, done: int
+    ) -> Iterator[Batch]:
         """Shuffle a window of record batches and emit it in batches of batch_size.
 
-        The position advances only when the whole window is out, so resuming from any
-        batch of a window replays that window (rows may repeat, none is lost).
+        The permutation depends on (seed, epoch, shard, window_start) only, and a batch's
+        position is ``window_start`` plus the rows of the window emitted up to it, so
+        resuming from a position ``done`` inside the window replays the same permutation
+        and emits exactly the batches that had not been delivered (``done`` must come
+        from a run with the same batch_size and shuffle_buffer_size; positions of older
+        checkpoints, at a window's start, replay the whole window).
+
+        Args:
+            buffer: the window's record batches (batch_size rows each, the last maybe fewer).
+            shard: the shard being read.
+            window_start: rows of the shard before this window.
+            done: rows of the shard already delivered (a resume position).
         """
+        rng = np.random.default_rng([self.seed, self.epoch, shard, window_start])
         table = pa.Table.from_batches(buffer)
         table = table.take(pa.array(rng.permutation(table.num_rows)))
-        total = done + table.num_rows
-        for offset in range(0, table.num_rows, self.batch_size):
+        for offset in range(max(done - window_start, 0), table.num_rows, self.batch_size):
             rb = table.slice(offset, self.batch_size).combine_chunks().to_batches()[0]
-            last = offset + self.batch_size >= table.num_rows
-            yield self._parse(rb, shard, total if last else done)
-        return total
+            yield self._parse(rb, shard, window_start + offset + rb.num_rows)
 
     def _parse(self, rb: pa.RecordBatch, shard: int, done: int, start: int | None = None) -> Batch:
         """The Batch of one record batch; a feature's error names where the batch is from.

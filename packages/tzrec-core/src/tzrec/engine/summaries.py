@@ -8,10 +8,10 @@ nothing is written.
 Summary names (TorchEasyRec's): ``loss`` (the total and each sub-loss), ``learning_rate``
 (per optimizer), ``parameter`` (histogram per parameter), ``gradient`` (histogram per
 gradient), ``gradient_norm`` (per parameter) and ``global_gradient_norm``. Gradients are
-those present when :meth:`SummaryWriterFacade.train_step` runs, so call it after the
-backward pass and before the gradients are cleared. Embedding tables updated by a fused
-optimizer keep no ``.grad`` and are left out of the gradient summaries; sharded
-parameters contribute rank 0's local shard.
+those present when :meth:`SummaryWriterFacade.model_step` (or ``train_step`` with a
+model) runs, so call it after the backward pass and before the optimizer step clears
+them. Embedding tables updated by a fused optimizer keep no ``.grad`` and are left out
+of the gradient summaries; sharded parameters contribute rank 0's local shard.
 """
 
 from __future__ import annotations
@@ -167,6 +167,21 @@ class SummaryWriterFacade:
                 writer.add_scalar(f"learning_rate/{name}", float(value), step)
         if model is not None:
             self._model_summaries(writer, step, model)
+
+    def model_step(self, step: int, model: nn.Module) -> None:
+        """Write the configured parameter and gradient summaries of ``model`` for ``step``.
+
+        The training loop calls it between the backward pass and the optimizer step:
+        the step clears the gradients, and the parameters are then those the gradients
+        were computed at.
+
+        Args:
+            step: the global step being trained.
+            model: the model (wrappers' name prefixes are removed).
+        """
+        if not self.enabled:
+            return
+        self._model_summaries(self._writer("train"), step, model)
 
     def _model_summaries(self, writer: Any, step: int, model: nn.Module) -> None:
         wanted = self.summaries & {"parameter", "gradient", "gradient_norm", "global_gradient_norm"}

@@ -409,6 +409,9 @@ class Trainer:
             batch = batch.to(self.context.device, non_blocking=True)
             loss, (losses, predictions, _) = bundle.dmp(batch)
             optimizer.backward(loss)
+            if self.summaries is not None and self._is_logging_step(self.counters.step + 1, loop):
+                # Gradient summaries need the gradients, which optimizer.step() clears.
+                self.summaries.model_step(self.counters.step + 1, bundle.dmp)
             optimizer.step()
             model.update_train_metric(predictions, batch)
             loop.tracker.update(batch)
@@ -416,9 +419,7 @@ class Trainer:
             self.counters.step += 1
             steps += 1
             step = self.counters.step
-            # Step 1 is always recorded: the curves start there, and its time in the
-            # history tells how long the run took to get going.
-            logging_step = step % loop.log_every == 0 or step == 1
+            logging_step = self._is_logging_step(step, loop)
             loss_value = float(loss.detach()) if logging_step else None
             loop.progress.update(step, batch.batch_size, loss_value, optimizer.current_lrs())
             if loss_value is not None:
@@ -431,6 +432,15 @@ class Trainer:
                 self.data_position = loop.tracker.gathered_state_dict()
                 break
         return steps
+
+    @staticmethod
+    def _is_logging_step(step: int, loop: _EpochLoop) -> bool:
+        """Whether ``step`` is logged: every log_every steps, and step 1.
+
+        Step 1 is always recorded: the curves start there, and its time in the history
+        tells how long the run took to get going.
+        """
+        return step % loop.log_every == 0 or step == 1
 
     def _log_train(
         self,
@@ -449,4 +459,4 @@ class Trainer:
             step, self.counters.epoch, loss_value, loss_values, lrs, float(rate), train_metrics
         )
         if self.summaries is not None:
-            self.summaries.train_step(step, loss_value, loss_values, lrs, bundle.dmp)
+            self.summaries.train_step(step, loss_value, loss_values, lrs)

@@ -6,7 +6,8 @@ three kinds of TorchRec module, so that DistributedModelParallel can shard them:
 
 - ``ebc``: an EmbeddingBagCollection of the pooled tables;
 - ``weighted_ebc``: an EmbeddingBagCollection (is_weighted) of the tables that a
-  weighted feature uses;
+  weighted feature uses; it pools by sum, and a ``mean`` lookup is divided by its ids
+  per row afterwards (``sum(w * e) / n``), so sharded and plain modules agree;
 - ``ecs[<dim>]``: EmbeddingCollections (one per embedding dim, as TorchRec requires) of
   the tables a sequence feature uses; pooled users of those tables are pooled here.
 
@@ -132,6 +133,9 @@ class EmbeddingGroup(nn.Module):
         self._weighted_lookups = layout.lookups_of(TableModule.WEIGHTED_BAG)
         self.ebc = self._make_ebc(TableModule.BAG, self._bag_lookups, device)
         self.weighted_ebc = self._make_ebc(TableModule.WEIGHTED_BAG, self._weighted_lookups, device)
+        # Weighted tables pool by sum (plain torch's embedding_bag takes no weights with
+        # mean); their mean lookups are divided by the ids per row here.
+        self._weighted_mean_keys = [lk.key for lk in self._weighted_lookups if lk.pooling == "mean"]
         self._seq_lookups: dict[str, list[LookupSpec]] = {}
         self.ecs = nn.ModuleDict()
         for table in layout.tables_of(TableModule.SEQUENCE):
@@ -183,7 +187,8 @@ class EmbeddingGroup(nn.Module):
         configs = []
         for table in tables:
             kwargs = _table_kwargs(table, self._keys_of(table, lookups))
-            pooling = PoolingType.MEAN if table.pooling == "mean" else PoolingType.SUM
+            mean = table.pooling == "mean" and module != TableModule.WEIGHTED_BAG
+            pooling = PoolingType.MEAN if mean else PoolingType.SUM
             configs.append(EmbeddingBagConfig(pooling=pooling, **kwargs))
         return EmbeddingBagCollection(
             configs, is_weighted=module == TableModule.WEIGHTED_BAG, device=device
@@ -221,8 +226,11 @@ class EmbeddingGroup(nn.Module):
         if self.ebc is not None:
             pooled.update(self.ebc(self._select(kjt, self._bag_lookups, False)).to_dict())
         if self.weighted_ebc is not None:
-            out = self.weighted_ebc(self._select(kjt, self._weighted_lookups, True))
-            pooled.update(out.to_dict())
+            selected = self._select(kjt, self._weighted_lookups, True)
+            pooled.update(self.weighted_ebc(selected).to_dict())
+            for key in self._weighted_mean_keys:
+                counts = selected[key].lengths().clamp(min=1).to(pooled[key].dtype)
+                pooled[key] = pooled[key] / counts.unsqueeze(-1)
         for dim, ec in self.ecs.items():
             lookups = self._seq_lookups[dim]
             jts = ec(self._select(kjt, lookups, False))
