@@ -12,12 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.datasets.test_dataloader import loader, pipeline, row_ids, write_files
+from tests.engine.engine_support import killed_at_step
 from tzrec.datasets.batch import Batch
 from tzrec.datasets.dataloader import DataPosition
 from tzrec.datasets.synth import synthesize
 from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.train_eval import train_and_evaluate
-from tzrec.optim.tzrec_optimizer import TZRecOptimizer
 from tzrec.utils.config_edit import edit_config
 from tzrec.utils.config_util import load_pipeline_config, save_message
 
@@ -132,19 +132,8 @@ def test_workers_shuffle_crash_then_continue_ends_at_same_step(
     assert unbroken_steps[-1] == 40
 
     broken = _deepfm_config(tmp_path, "broken", edits)
-    real_step = TZRecOptimizer.step
-    calls = {"n": 0}
-
-    def crashing_step(self: TZRecOptimizer) -> bool:
-        calls["n"] += 1
-        if calls["n"] == 28:
-            raise KeyboardInterrupt("simulated kill in the second epoch")
-        return real_step(self)
-
-    monkeypatch.setattr(TZRecOptimizer, "step", crashing_step)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_at_step(monkeypatch, 28):  # in the second epoch
         train_and_evaluate(broken)
-    monkeypatch.setattr(TZRecOptimizer, "step", real_step)
     assert [s for s, _ in ckpt.list_checkpoints(str(tmp_path / "broken"))][-1] == 25
     train_and_evaluate(broken)
     broken_steps = [s for s, _ in ckpt.list_checkpoints(str(tmp_path / "broken"))]

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
-from torch.distributed.checkpoint.format_utils import dcp_to_torch_save
 
+from tests.engine.engine_support import checkpoint_tensors, killed_at_step
 from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.train_eval import train_and_evaluate
-from tzrec.optim.tzrec_optimizer import TZRecOptimizer
 
 NO_EVAL = {"eval_input_path": ""}
 STEPS_PER_EPOCH = 24  # 12k rows / batch_size 500
-
-
-def _tensors(path: str, scratch: Path) -> dict[str, torch.Tensor]:
-    target = scratch / f"{Path(path).parent.name}-{Path(path).name}.pt"
-    dcp_to_torch_save(os.path.join(path, "model"), str(target))
-    return torch.load(target, weights_only=False)
-
-
-def _crash_at_step(monkeypatch: pytest.MonkeyPatch, crash_call: int) -> None:
-    real_step = TZRecOptimizer.step
-    calls = {"n": 0}
-
-    def crashing_step(self: TZRecOptimizer) -> bool:
-        calls["n"] += 1
-        if calls["n"] == crash_call:
-            monkeypatch.setattr(TZRecOptimizer, "step", real_step)
-            raise KeyboardInterrupt("simulated kill")
-        return real_step(self)
-
-    monkeypatch.setattr(TZRecOptimizer, "step", crashing_step)
 
 
 def test_resume_from_a_checkpoint_on_the_last_batch_of_an_epoch(
@@ -52,8 +30,7 @@ def test_resume_from_a_checkpoint_on_the_last_batch_of_an_epoch(
     train_and_evaluate(make_config({**edits, "model_dir": str(unbroken_dir)}, "a.config"))
     broken_dir = tmp_path / "broken"
     broken = make_config({**edits, "model_dir": str(broken_dir)}, "b.config")
-    _crash_at_step(monkeypatch, STEPS_PER_EPOCH + 2)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_at_step(monkeypatch, STEPS_PER_EPOCH + 2):
         train_and_evaluate(broken)
     assert [s for s, _ in ckpt.list_checkpoints(str(broken_dir))] == [24]
     train_and_evaluate(broken)
@@ -61,8 +38,8 @@ def test_resume_from_a_checkpoint_on_the_last_batch_of_an_epoch(
     # Taken on epoch 1's last batch again: epoch 1 with all its rows consumed.
     final = ckpt.read_train_state(ckpt.checkpoint_dir(str(broken_dir), 48))
     assert final.epoch == 1 and sum(final.data_position["rows"].values()) == 12_000
-    got = _tensors(ckpt.checkpoint_dir(str(broken_dir), 48), tmp_path)
-    want = _tensors(ckpt.checkpoint_dir(str(unbroken_dir), 48), tmp_path)
+    got = checkpoint_tensors(ckpt.checkpoint_dir(str(broken_dir), 48), tmp_path)
+    want = checkpoint_tensors(ckpt.checkpoint_dir(str(unbroken_dir), 48), tmp_path)
     for name, value in want.items():
         torch.testing.assert_close(got[name], value, msg=name)
 

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 
+from tests.engine.engine_support import checkpoint_tensors, killed_at_step
 from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.evaluate import evaluate
 from tzrec.engine.history import read_history
 from tzrec.engine.train_eval import TRAIN_EVAL_RESULT, train_and_evaluate
-from tzrec.optim.tzrec_optimizer import TZRecOptimizer
-
-
-def _model_tensors(path: str, scratch: Path) -> dict[str, torch.Tensor]:
-    """The model tensors of a checkpoint, read back from torch.distributed.checkpoint."""
-    from torch.distributed.checkpoint.format_utils import dcp_to_torch_save
-
-    target = scratch / (Path(path).name + ".pt")
-    dcp_to_torch_save(os.path.join(path, "model"), str(target))
-    return torch.load(target, weights_only=False)
 
 
 def test_deepfm_one_epoch_auc_near_oracle(make_config: Callable[..., str], deepfm_data) -> None:
@@ -67,19 +57,8 @@ def test_crash_then_continue_train_matches_unbroken_run(
     train_and_evaluate(unbroken)
 
     broken = make_config({**edits, "model_dir": str(tmp_path / "broken")}, "b.config")
-    real_step = TZRecOptimizer.step
-    calls = {"n": 0}
-
-    def crashing_step(self: TZRecOptimizer) -> bool:
-        calls["n"] += 1
-        if calls["n"] == 8:
-            raise KeyboardInterrupt("simulated kill after the step-5 checkpoint")
-        return real_step(self)
-
-    monkeypatch.setattr(TZRecOptimizer, "step", crashing_step)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_at_step(monkeypatch, 8):  # after the step-5 checkpoint
         train_and_evaluate(broken)
-    monkeypatch.setattr(TZRecOptimizer, "step", real_step)
     broken_dir = tmp_path / "broken"
     assert [s for s, _ in ckpt.list_checkpoints(str(broken_dir))] == [5]
     train_and_evaluate(broken)  # continue_train=True by default
@@ -87,8 +66,10 @@ def test_crash_then_continue_train_matches_unbroken_run(
     history = read_history(str(broken_dir))
     # Steps 1 and 5 were logged before the crash; the resumed run logs from step 6 on.
     assert [r["step"] for r in history if r["kind"] == "train"] == [1, 5, 10]
-    final_broken = _model_tensors(ckpt.checkpoint_dir(str(broken_dir), 14), tmp_path)
-    final_unbroken = _model_tensors(ckpt.checkpoint_dir(str(tmp_path / "unbroken"), 14), tmp_path)
+    final_broken = checkpoint_tensors(ckpt.checkpoint_dir(str(broken_dir), 14), tmp_path)
+    final_unbroken = checkpoint_tensors(
+        ckpt.checkpoint_dir(str(tmp_path / "unbroken"), 14), tmp_path
+    )
     assert final_broken.keys() == final_unbroken.keys()
     for name, tensor in final_unbroken.items():
         torch.testing.assert_close(final_broken[name], tensor, msg=name)

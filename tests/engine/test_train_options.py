@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import torch
 import torch.distributed.checkpoint as dcp
-from torch.distributed.checkpoint.format_utils import dcp_to_torch_save
 
+from tests.engine.engine_support import checkpoint_tensors
 from tzrec.datasets.dataloader import create_dataloader
 from tzrec.datasets.dataset import Mode
 from tzrec.engine import checkpoint as ckpt
@@ -22,12 +22,6 @@ from tzrec.models.factory import create_model
 from tzrec.models.wrappers import TrainWrapper
 
 NO_EVAL = {"eval_input_path": "", "train_config.num_epochs": 0}
-
-
-def _tensors(path: str, scratch: Path) -> dict[str, torch.Tensor]:
-    target = scratch / f"{Path(path).name}-{len(os.listdir(scratch))}.pt"
-    dcp_to_torch_save(os.path.join(path, "model"), str(target))
-    return torch.load(target, weights_only=False)
 
 
 def test_fine_tune_checkpoint_initialises_every_tensor(
@@ -49,8 +43,8 @@ def test_fine_tune_checkpoint_initialises_every_tensor(
         "dst.config",
     )
     train_and_evaluate(target, fine_tune_checkpoint=str(tmp_path / "src"))
-    loaded = _tensors(ckpt.checkpoint_dir(str(tmp_path / "dst"), 1), tmp_path)
-    expected = _tensors(ckpt.checkpoint_dir(str(tmp_path / "src"), 4), tmp_path)
+    loaded = checkpoint_tensors(ckpt.checkpoint_dir(str(tmp_path / "dst"), 1), tmp_path)
+    expected = checkpoint_tensors(ckpt.checkpoint_dir(str(tmp_path / "src"), 4), tmp_path)
     assert loaded.keys() == expected.keys()
     for name, value in expected.items():
         torch.testing.assert_close(loaded[name], value, msg=name)
@@ -87,8 +81,8 @@ def test_frozen_feature_tables_do_not_train(
     )
     train_and_evaluate(path)
     model_dir = str(tmp_path / "model")
-    first = _tensors(ckpt.checkpoint_dir(model_dir, 2), tmp_path)
-    last = _tensors(ckpt.checkpoint_dir(model_dir, 6), tmp_path)
+    first = checkpoint_tensors(ckpt.checkpoint_dir(model_dir, 2), tmp_path)
+    last = checkpoint_tensors(ckpt.checkpoint_dir(model_dir, 6), tmp_path)
     frozen = [k for k in first if ".cat_0_emb" in k]
     trained = [k for k in first if ".cat_1_emb" in k]
     assert frozen and trained

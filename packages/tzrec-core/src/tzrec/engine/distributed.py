@@ -152,22 +152,22 @@ def wrap_model(
     )
 
 
-def any_rank(flag: bool, context: DistContext) -> bool:
-    """Whether ``flag`` is true on any rank (a collective call when distributed)."""
+def _reduce_flag(flag: bool, context: DistContext, op: dist.ReduceOp.RedOpType) -> bool:
     if context.world_size == 1:
         return flag
     tensor = torch.tensor([1 if flag else 0], dtype=torch.int32, device=context.device)
-    dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
+    dist.all_reduce(tensor, op=op)
     return bool(tensor.item())
+
+
+def any_rank(flag: bool, context: DistContext) -> bool:
+    """Whether ``flag`` is true on any rank (a collective call when distributed)."""
+    return _reduce_flag(flag, context, dist.ReduceOp.MAX)
 
 
 def all_ranks(flag: bool, context: DistContext) -> bool:
     """Whether ``flag`` is true on every rank (a collective call when distributed)."""
-    if context.world_size == 1:
-        return flag
-    tensor = torch.tensor([1 if flag else 0], dtype=torch.int32, device=context.device)
-    dist.all_reduce(tensor, op=dist.ReduceOp.MIN)
-    return bool(tensor.item())
+    return _reduce_flag(flag, context, dist.ReduceOp.MIN)
 
 
 def lockstep(batches: Iterator[T], context: DistContext) -> Iterator[T]:
