@@ -259,3 +259,15 @@ def test_save_checkpoints_epochs_and_dense_ema_eval(
     )
     assert dense["ema"]["num_updates"] == 48
     assert metrics["auc"] > 0.7
+
+
+def test_embedding_dim_not_multiple_of_4_is_a_config_error(
+    make_config: Callable[..., str],
+) -> None:
+    from tzrec.utils.config_errors import ConfigError
+
+    dims = {f"feature_configs[{i}].raw_feature.embedding_dim": 6 for i in range(3)}
+    dims.update({f"feature_configs[{i}].id_feature.embedding_dim": 6 for i in range(3, 7)})
+    path = make_config({**NO_EVAL, **dims})
+    with pytest.raises(ConfigError, match=r"cat_0_emb \(dim 6\).*multiple of 4"):
+        train_and_evaluate(path)

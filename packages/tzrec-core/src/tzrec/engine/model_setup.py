@@ -29,6 +29,7 @@ from tzrec.optim.precision import create_grad_scaler, set_tf32
 from tzrec.optim.sparse import apply_sparse_optimizer
 from tzrec.optim.tzrec_optimizer import TZRecOptimizer
 from tzrec.protos import pipeline_pb2
+from tzrec.utils.config_errors import ConfigError
 
 logger = logging.getLogger("tzrec")
 
@@ -109,6 +110,7 @@ def build_model(
         )
         constraints = fused_by_default(group.parameter_constraints(global_constraints))
     sizes = table_sizes(wrapper)
+    check_fused_dims(constraints or {}, sizes)
     plan = plan_sharding(wrapper, context, constraints)
     dmp = wrap_model(wrapper, context, plan)
     bundle = ModelBundle(model, dmp, plan, sizes)
@@ -133,6 +135,33 @@ def fused_by_default(
         if not constraint.sharding_types:
             constraint.sharding_types = [kind.value for kind in _MODEL_PARALLEL]
     return constraints
+
+
+def check_fused_dims(
+    constraints: dict[str, ParameterConstraints], sizes: dict[str, tuple[int, int]]
+) -> None:
+    """Fail early, by table name, on dims TorchRec's fused kernels cannot hold.
+
+    The fused (FBGEMM TBE) kernels need an embedding dim divisible by 4; TorchRec would
+    stop with a bare assertion deep inside sharding.
+
+    Raises:
+        ConfigError: naming the table(s), their dims and the fields to change.
+    """
+    bad = [
+        f"{name} (dim {sizes[name][1]})"
+        for name, constraint in constraints.items()
+        if name in sizes
+        and sizes[name][1] % 4
+        and constraint.compute_kernels == [EmbeddingComputeKernel.FUSED.value]
+    ]
+    if bad:
+        raise ConfigError(
+            f"embedding tables {', '.join(bad)} have a dim that is not a multiple of 4, which "
+            "TorchRec's fused embedding kernels require: change the features' embedding_dim "
+            "(or the model's wide_embedding_dim for *_wide tables)",
+            field_path="feature_configs.embedding_dim",
+        )
 
 
 def _build_optimizer(
