@@ -271,3 +271,18 @@ def test_embedding_dim_not_multiple_of_4_is_a_config_error(
     path = make_config({**NO_EVAL, **dims})
     with pytest.raises(ConfigError, match=r"cat_0_emb \(dim 6\).*multiple of 4"):
         train_and_evaluate(path)
+
+
+def test_tables_can_be_created_without_memory(make_config: Callable[..., str]) -> None:
+    """The engine builds tables on "meta": DMP creates each rank's shards from configs."""
+    config, features, _ = _first_batch(make_config())
+    model = create_model(
+        config.model_config,
+        features,
+        list(config.data_config.label_fields),
+        table_device=torch.device("meta"),
+    )
+    tables = {id(p) for p in model.sparse_parameters()}
+    assert tables and all(p.is_meta for p in model.sparse_parameters())
+    dense = [p for p in model.parameters() if id(p) not in tables]
+    assert dense and not any(p.is_meta for p in dense)

@@ -95,6 +95,8 @@ def build_model(
         features,
         list(data_cfg.label_fields),
         list(data_cfg.sample_weight_fields),
+        # Tables of any size cost nothing until DMP creates each rank's shards.
+        table_device=torch.device("meta"),
     )
     wrapper = TrainWrapper(model, train_cfg.mixed_precision)
     group = _embedding_group(model)

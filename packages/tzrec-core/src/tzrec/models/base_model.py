@@ -40,9 +40,11 @@ class BaseModel(nn.Module):
         labels: Sequence[str],
         sample_weights: Sequence[str] = (),
         model_params: Message | None = None,
+        table_device: torch.device | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__()
+        self._table_device = table_device
         self._base_model_config = model_config
         if model_params is None:
             chosen = model_config.WhichOneof("model")

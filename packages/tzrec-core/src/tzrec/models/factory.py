@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import torch
+
 from tzrec.features.feature import BaseFeature
 from tzrec.models.base_model import BaseModel
 from tzrec.plugins.manager import get_registries
@@ -17,6 +19,7 @@ def create_model(
     features: Sequence[BaseFeature],
     labels: Sequence[str],
     sample_weights: Sequence[str] = (),
+    table_device: torch.device | None = None,
 ) -> BaseModel:
     """Build the selected model with its losses and metrics initialised.
 
@@ -26,6 +29,7 @@ def create_model(
         features: the pipeline's features.
         labels: data_config.label_fields.
         sample_weights: data_config.sample_weight_fields.
+        table_device: where the embedding tables are created ("meta" before sharding).
 
     Raises:
         UnknownPluginNameError: when no installed plugin provides the model.
@@ -38,7 +42,14 @@ def create_model(
             f"model_config: model {name!r} is registered as {model_cls!r}, which is not a "
             "tzrec.models.BaseModel subclass and cannot be trained by the engine"
         )
-    model = model_cls(model_config, features, labels, sample_weights, model_params=params)
+    model = model_cls(
+        model_config,
+        features,
+        labels,
+        sample_weights,
+        model_params=params,
+        table_device=table_device,
+    )
     model.init_loss()
     model.init_metric()
     return model

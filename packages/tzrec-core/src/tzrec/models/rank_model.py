@@ -42,9 +42,12 @@ class RankModel(BaseModel):
         labels: Sequence[str],
         sample_weights: Sequence[str] = (),
         model_params: Message | None = None,
+        table_device: torch.device | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(model_config, features, labels, sample_weights, model_params, **kwargs)
+        super().__init__(
+            model_config, features, labels, sample_weights, model_params, table_device, **kwargs
+        )
         self._num_class = int(model_config.num_class)
         if not self._labels:
             raise ConfigError("data_config.label_fields: a ranking model needs a label field")
@@ -60,7 +63,9 @@ class RankModel(BaseModel):
         **kwargs: Any,
     ) -> EmbeddingGroup:
         """The EmbeddingGroup of the model's feature groups (overridable for wide dims)."""
-        return EmbeddingGroup(list(features), list(model_config.feature_groups))
+        return EmbeddingGroup(
+            list(features), list(model_config.feature_groups), table_device=self._table_device
+        )
 
     @property
     def num_class(self) -> int:

@@ -112,6 +112,10 @@ class EmbeddingGroup(nn.Module):
         wide_init_fn: initializer of WIDE group tables, e.g. "nn.init.zeros_".
         device: where to create the parameters; "meta" creates them without memory
             (DistributedModelParallel then materializes the shards).
+        table_device: where to create just the embedding tables (default: ``device``);
+            the engine passes "meta" so that tables of any size cost no memory before
+            DistributedModelParallel creates each rank's shards (initialised from the
+            tables' configs), while the small dense parts are built normally.
 
     Raises:
         ConfigError: groups or features that cannot be embedded as configured.
@@ -124,15 +128,19 @@ class EmbeddingGroup(nn.Module):
         wide_embedding_dim: int | None = None,
         wide_init_fn: str | None = None,
         device: torch.device | None = None,
+        table_device: torch.device | None = None,
     ) -> None:
         super().__init__()
         layout = EmbeddingLayout(features, feature_groups, wide_embedding_dim, wide_init_fn)
         self._layout = layout
         device = torch.device(device) if device is not None else torch.device("cpu")
+        tables_on = torch.device(table_device) if table_device is not None else device
         self._bag_lookups = layout.lookups_of(TableModule.BAG)
         self._weighted_lookups = layout.lookups_of(TableModule.WEIGHTED_BAG)
-        self.ebc = self._make_ebc(TableModule.BAG, self._bag_lookups, device)
-        self.weighted_ebc = self._make_ebc(TableModule.WEIGHTED_BAG, self._weighted_lookups, device)
+        self.ebc = self._make_ebc(TableModule.BAG, self._bag_lookups, tables_on)
+        self.weighted_ebc = self._make_ebc(
+            TableModule.WEIGHTED_BAG, self._weighted_lookups, tables_on
+        )
         # Weighted tables pool by sum (plain torch's embedding_bag takes no weights with
         # mean); their mean lookups are divided by the ids per row here.
         self._weighted_mean_keys = [lk.key for lk in self._weighted_lookups if lk.pooling == "mean"]
@@ -152,7 +160,7 @@ class EmbeddingGroup(nn.Module):
                 for t in layout.tables_of(TableModule.SEQUENCE)
                 if str(t.embedding_dim) == dim
             ]
-            self.ecs[dim] = EmbeddingCollection(configs, device=device)
+            self.ecs[dim] = EmbeddingCollection(configs, device=tables_on)
         with device:
             self.dense_embeddings = nn.ModuleDict()
             for key, feature in layout.dense_embeddings.items():

@@ -98,6 +98,7 @@ class DeepFM(RankModel):
             list(model_config.feature_groups),
             wide_embedding_dim=int(cfg.wide_embedding_dim),
             wide_init_fn=cfg.wide_init_fn or None,
+            table_device=self._table_device,
         )
 
     def predict(self, batch: Batch) -> dict[str, torch.Tensor]:
