@@ -267,3 +267,12 @@ def test_fg_dag_key_from_another_feature() -> None:
     assert isinstance(value, DenseValue)
     # ages fall in buckets 0, 1, 2
     np.testing.assert_allclose(value.values[:, 0], [0.1, 0.2, 0.3])
+
+
+def test_value_dim_0_default_fills_every_number_of_the_text() -> None:
+    f = one('value_dim: 0 default_value: "1,5" separator: "," boundaries: [2, 4] embedding_dim: 8')
+    value = f.parse({"kv_cate_cnt": pa.array(["c1:3", "c1:3"]), "cate": pa.array(["c1", "zz"])})
+    assert isinstance(value, SparseValue)
+    # Row 0 finds 3 -> bucket 1; row 1 finds nothing and takes both defaults 1, 5 -> 0, 2.
+    np.testing.assert_array_equal(value.values, [1, 0, 2])
+    np.testing.assert_array_equal(value.lengths, [1, 2])

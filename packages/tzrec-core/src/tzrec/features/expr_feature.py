@@ -61,16 +61,6 @@ class ExprFeature(NumericFeature):
         elif self.inputs:
             raise FeatureConfigError(self.name, "an expr_feature needs an expression")
 
-    def _default(self) -> F64 | None:
-        """The normalized default_value numbers; any count of them for value_dim 0."""
-        if self.value_dim != 0:
-            return super()._default()
-        text = str(self.config.default_value or "")
-        if not text:
-            return None
-        ragged = as_ragged(pa.array([text]), str(self.config.separator) or None)
-        return self._normalize(to_float64(ragged.values, self.name, "default_value"))
-
     def _input_texts(self) -> Sequence[str]:
         return [str(v) for v in self.config.variables]
 

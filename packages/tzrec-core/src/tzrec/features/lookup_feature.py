@@ -224,16 +224,6 @@ class MixedValueFeature(NumericFeature):
         """Sparse for categorical values or a bucketizer, else dense."""
         return self.discrete or self.bucketizer is not None
 
-    def _default(self) -> F64 | None:
-        """The normalized default numbers; any count of them for value_dim 0."""
-        if self.value_dim != 0:
-            return super()._default()
-        text = str(self.config.default_value or "")
-        if not text:
-            return None
-        ragged = as_ragged(pa.array([text]), str(self.config.separator) or None)
-        return self._normalize(to_float64(ragged.values, self.name, "default_value"))
-
     def _finish(self, fg_output: pa.Array) -> SparseValue | DenseValue:
         """Categorical: ids (first value only for value_dim 1); numeric: NumericFeature's."""
         if not self.discrete:

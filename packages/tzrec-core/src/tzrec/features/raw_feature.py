@@ -77,12 +77,24 @@ class NumericFeature(BaseFeature):
         return np.asarray(self.normalizer.apply(nums), dtype=np.float64)
 
     def _default(self) -> npt.NDArray[np.float64] | None:
-        """The normalized default_value numbers (None for ``""``), computed once."""
+        """The normalized default_value numbers (None for ``""``), computed once.
+
+        With value_dim 0 (any count of values per row) the default is all the numbers
+        the text holds, split by the feature's ``separator``.
+        """
         if not self._default_done:
-            raw = default_floats(self)
+            raw = default_floats(self) if self.value_dim != 0 else self._default_numbers()
             self._default_cache = None if raw is None else self._normalize(raw)
             self._default_done = True
         return self._default_cache
+
+    def _default_numbers(self) -> npt.NDArray[np.float64] | None:
+        text = str(getattr(self.config, "default_value", "") or "")
+        if not text:
+            return None
+        separator = str(getattr(self.config, "separator", "") or "") or None
+        ragged = as_ragged(pa.array([text]), separator)
+        return to_float64(ragged.values, self.name, "default_value")
 
     def _input_name(self) -> str:
         if self.context.fg_mode in (data_pb2.FG_NONE, data_pb2.FG_BUCKETIZE):
