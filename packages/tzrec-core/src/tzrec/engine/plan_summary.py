@@ -22,6 +22,7 @@ from torch import nn
 from torchrec.distributed.types import ParameterSharding, ShardingPlan
 
 from tzrec.engine.progress import format_count
+from tzrec.modules.tables import embedding_tables
 
 
 @dataclass
@@ -132,18 +133,7 @@ def table_sizes(model: nn.Module) -> dict[str, tuple[int, int]]:
     Call it on the unsharded model (sharded modules do not expose their configs); the
     plan summary uses it to size the data-parallel tables the plan lists without shards.
     """
-    sizes: dict[str, tuple[int, int]] = {}
-    for module in model.modules():
-        configs = []
-        for attr in ("embedding_bag_configs", "embedding_configs"):
-            getter = getattr(module, attr, None)
-            if callable(getter):
-                try:
-                    configs = list(getter())
-                except (AttributeError, TypeError):
-                    configs = []
-                if configs:
-                    break
-        for config in configs:
-            sizes[config.name] = (int(config.num_embeddings), int(config.embedding_dim))
-    return sizes
+    return {
+        config.name: (int(config.num_embeddings), int(config.embedding_dim))
+        for config, _ in embedding_tables(model)
+    }

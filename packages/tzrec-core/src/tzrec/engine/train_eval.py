@@ -299,7 +299,7 @@ class Trainer:
         try:
             self._train(bundle, features)
             if self.counters.last_saved_step != self.counters.step:
-                self._save(bundle, self._epoch_end_position())
+                self._save(bundle, self.data_position)
             metrics = self._evaluate(bundle, features)
             if metrics:
                 write_eval_result(
@@ -308,9 +308,6 @@ class Trainer:
             return metrics
         finally:
             self.summaries.close()
-
-    def _epoch_end_position(self) -> dict[str, Any]:
-        return self.data_position
 
     def _limits(self) -> tuple[int, int]:
         num_steps = int(self.train_cfg.num_steps)

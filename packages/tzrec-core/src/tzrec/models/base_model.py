@@ -17,6 +17,7 @@ from torch import nn
 
 from tzrec.datasets.batch import BASE_DATA_GROUP, Batch
 from tzrec.features.feature import BaseFeature
+from tzrec.modules.tables import embedding_tables
 from tzrec.protos import model_pb2
 
 
@@ -128,14 +129,5 @@ class BaseModel(nn.Module):
         raise KeyError(f"column {name!r} is neither a label nor a sparse feature; have {keys}")
 
     def sparse_parameters(self) -> list[nn.Parameter]:
-        """Parameters of the embedding tables (TorchRec modules), by identity."""
-        from torchrec.modules.embedding_modules import (
-            EmbeddingBagCollection,
-            EmbeddingCollection,
-        )
-
-        params: list[nn.Parameter] = []
-        for module in self.modules():
-            if isinstance(module, EmbeddingBagCollection | EmbeddingCollection):
-                params.extend(module.parameters())
-        return params
+        """The embedding tables' weights (of the TorchRec collections, before sharding)."""
+        return [weight for _, weight in embedding_tables(self)]

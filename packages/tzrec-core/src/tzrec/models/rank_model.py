@@ -88,12 +88,13 @@ class RankModel(BaseModel):
     def _head_output(self, predictions: dict[str, torch.Tensor]) -> torch.Tensor:
         return predictions["y"] if "y" in predictions else predictions["logits"]
 
-    def _metric_preds(self, predictions: dict[str, torch.Tensor], metric_name: str) -> torch.Tensor:
-        if "y" in predictions:
-            return predictions["y"]
-        if "probs1" in predictions and not metric_name.startswith(("multiclass", "recall", "acc")):
-            return predictions["probs1"]
-        return predictions["probs"]
+    @staticmethod
+    def _metric_preds(predictions: dict[str, torch.Tensor]) -> torch.Tensor:
+        """What metrics receive: ``y``, or ``probs``.
+
+        Each metric adapts it: binary ones take class 1 of (B, 2) probabilities.
+        """
+        return predictions["y"] if "y" in predictions else predictions["probs"]
 
     @staticmethod
     def _typed(modules: nn.ModuleDict, kind: type[T]) -> list[tuple[str, T]]:
@@ -144,11 +145,11 @@ class RankModel(BaseModel):
     def update_metric(self, predictions: dict[str, torch.Tensor], batch: Batch) -> None:
         """Accumulate every eval metric over the batch."""
         label = batch.labels[self._label_name]
-        for name, metric in self._typed(self._metric_modules, RankMetric):
+        for _, metric in self._typed(self._metric_modules, RankMetric):
             groups = None
             if metric.grouping_key:
                 groups = self.feature_values_per_row(batch, metric.grouping_key)
-            metric.update(self._metric_preds(predictions, name).detach(), label, groups)
+            metric.update(self._metric_preds(predictions).detach(), label, groups)
 
     def compute_metric(self) -> dict[str, torch.Tensor]:
         """Every eval metric's value; resets them for the next evaluation."""
@@ -161,8 +162,8 @@ class RankModel(BaseModel):
     def update_train_metric(self, predictions: dict[str, torch.Tensor], batch: Batch) -> None:
         """Accumulate every train metric over one step."""
         label = batch.labels[self._label_name]
-        for name, metric in self._typed(self._train_metric_modules, TrainMetric):
-            metric.update(self._metric_preds(predictions, name).detach(), label)
+        for _, metric in self._typed(self._train_metric_modules, TrainMetric):
+            metric.update(self._metric_preds(predictions).detach(), label)
 
     def compute_train_metric(self) -> dict[str, torch.Tensor]:
         """Decayed train metric values that exist so far."""

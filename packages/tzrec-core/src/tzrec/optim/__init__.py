@@ -33,7 +33,6 @@ from tzrec.optim.lr_schedules import (
 from tzrec.optim.precision import autocast_context, create_grad_scaler, set_tf32
 from tzrec.optim.sparse import (
     apply_sparse_optimizer,
-    embedding_table_parameters,
     sparse_optimizer_class_and_kwargs,
 )
 from tzrec.optim.tzrec_optimizer import TZRecOptimizer
@@ -52,7 +51,6 @@ __all__ = [
     "dense_optimizer_class_and_kwargs",
     "dense_parameters",
     "dense_schedulers",
-    "embedding_table_parameters",
     "learning_rate_config",
     "push_lr_to_fused_kernels",
     "route_part_parameters",

@@ -27,7 +27,7 @@ Consequences the engine must know:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from typing import Any
 
 import torch
@@ -35,8 +35,8 @@ from fbgemm_gpu.tbe.config import WeightDecayMode
 from torch import nn
 from torch.distributed.optim import _apply_optimizer_in_backward
 from torchrec import optim as trec_optim
-from torchrec.modules.embedding_modules import EmbeddingBagCollection, EmbeddingCollection
 
+from tzrec.modules.tables import embedding_tables
 from tzrec.protos import optimizer_pb2
 
 FIELD = "train_config.sparse_optimizer"
@@ -133,25 +133,6 @@ def sparse_optimizer_class_and_kwargs(
     return _SPARSE_CLASSES[which], kwargs
 
 
-def embedding_table_parameters(model: nn.Module) -> Iterator[tuple[str, nn.Parameter]]:
-    """Each unsharded embedding table of ``model`` as (table name, weight parameter).
-
-    Args:
-        model: a model before ``DistributedModelParallel`` wrapping.
-
-    Returns:
-        An iterator over the tables of every EmbeddingBagCollection and
-        EmbeddingCollection in ``model``.
-    """
-    for module in model.modules():
-        if isinstance(module, EmbeddingBagCollection):
-            for config in module.embedding_bag_configs():
-                yield config.name, module.embedding_bags[config.name].weight
-        elif isinstance(module, EmbeddingCollection):
-            for config in module.embedding_configs():
-                yield config.name, module.embeddings[config.name].weight
-
-
 def apply_sparse_optimizer(
     model: nn.Module,
     cfg: optimizer_pb2.SparseOptimizer,
@@ -176,7 +157,8 @@ def apply_sparse_optimizer(
     optimizer_class, kwargs = sparse_optimizer_class_and_kwargs(cfg)
     tables: list[tuple[str, nn.Parameter]] = []
     seen: set[int] = set()
-    for name, param in embedding_table_parameters(model):
+    for config, param in embedding_tables(model):
+        name = config.name
         if id(param) in seen:
             continue  # one weight reachable through two module paths
         seen.add(id(param))
