@@ -286,3 +286,30 @@ def test_tables_can_be_created_without_memory(make_config: Callable[..., str]) -
     assert tables and all(p.is_meta for p in model.sparse_parameters())
     dense = [p for p in model.parameters() if id(p) not in tables]
     assert dense and not any(p.is_meta for p in dense)
+
+
+def test_cli_train_with_a_missing_fine_tune_checkpoint_fails_clearly(
+    make_config: Callable[..., str], tmp_path: Path
+) -> None:
+    path = make_config(NO_EVAL)
+    missing = str(tmp_path / "no_such_run")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tzrec_cli",
+            "train",
+            "--pipeline_config_path",
+            path,
+            "--fine_tune_checkpoint",
+            missing,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.strip().splitlines()[-1] == (
+        f"error: no checkpoint at {missing!r}: expected a model.ckpt-STEP directory, a "
+        "directory holding some, or a torch.distributed.checkpoint directory"
+    )

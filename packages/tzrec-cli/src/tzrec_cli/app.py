@@ -23,6 +23,8 @@ from tzrec.plugins import (
 from tzrec.utils.config_errors import ConfigEditError, ConfigError
 
 USER_ERRORS = (
+    # A path the user gave that does not exist (checkpoint, model_dir, input).
+    FileNotFoundError,
     ConfigError,
     ConfigEditError,
     DataReadError,

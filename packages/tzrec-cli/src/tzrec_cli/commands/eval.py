@@ -31,16 +31,12 @@ def evaluate(
         raise typer.Exit(relaunch(nproc_per_node))
     from tzrec.engine.evaluate import evaluate as run_evaluate
 
-    try:
-        metrics = run_evaluate(
-            pipeline_config_path,
-            checkpoint_path=checkpoint_path or None,
-            eval_input_path=eval_input_path or None,
-            eval_result_filename=eval_result_filename,
-            edit_config_json=edit_config_json or None,
-        )
-    except FileNotFoundError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1) from None
+    metrics = run_evaluate(
+        pipeline_config_path,
+        checkpoint_path=checkpoint_path or None,
+        eval_input_path=eval_input_path or None,
+        eval_result_filename=eval_result_filename,
+        edit_config_json=edit_config_json or None,
+    )
     if os.environ.get("RANK", "0") == "0":
         typer.echo(json.dumps(metrics, sort_keys=True))
