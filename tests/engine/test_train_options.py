@@ -114,11 +114,29 @@ def test_mixed_precision_runs_the_forward_in_its_dtype(
     assert all(p.grad is None or p.grad.dtype == torch.float32 for p in model.parameters())
 
 
-def test_mixed_precision_training_end_to_end(make_config: Callable[..., str]) -> None:
-    path = make_config(
-        {**NO_EVAL, "train_config.num_steps": 3, "train_config.mixed_precision": "BF16"}
-    )
-    train_and_evaluate(path)
+def test_mixed_precision_training_end_to_end(
+    make_config: Callable[..., str], tmp_path: Path
+) -> None:
+    from tzrec.engine.history import read_history
+
+    first_losses = {}
+    for precision in ("", "BF16"):
+        model_dir = tmp_path / (precision or "fp32")
+        path = make_config(
+            {
+                **NO_EVAL,
+                "train_config.num_steps": 3,
+                "train_config.mixed_precision": precision,
+                "model_dir": str(model_dir),
+            },
+            f"{precision or 'fp32'}.config",
+        )
+        train_and_evaluate(path)
+        assert ckpt.latest_checkpoint(str(model_dir)) is not None
+        first_losses[precision] = read_history(str(model_dir))[0]["loss"]
+    # Same weights and batch: BF16's forward rounds differently but stays close.
+    assert first_losses[""] != first_losses["BF16"]
+    assert first_losses["BF16"] == pytest.approx(first_losses[""], abs=0.02)
 
 
 def test_gradient_accumulation_updates_dense_every_k_steps(
