@@ -36,6 +36,8 @@ logger = logging.getLogger("tzrec")
 _CKPT_RE = re.compile(r"^model\.ckpt-(\d+)$")
 TRAIN_STATE = "train_state.json"
 DENSE_OPTIMIZER = "dense_optimizer.pt"
+#: Key of the fused sparse optimizer's state in ``TZRecOptimizer.state_dict()``.
+_SPARSE = "sparse"
 
 
 @dataclass
@@ -95,8 +97,7 @@ def save_checkpoint(
     model_dir: str,
     state: TrainState,
     model_state: Mapping[str, Any],
-    sparse_optimizer_state: Mapping[str, Any] | None,
-    dense_optimizer_state: Mapping[str, Any] | None,
+    optimizer_state: Mapping[str, Any] | None,
     rank: int,
     keep_max: int = 0,
 ) -> str:
@@ -106,8 +107,9 @@ def save_checkpoint(
         model_dir: the run's model directory.
         state: step, epoch and data position.
         model_state: ``DistributedModelParallel.state_dict()``.
-        sparse_optimizer_state: the fused sparse optimizer's state dict, or None.
-        dense_optimizer_state: dense optimizers/schedules/scaler state (rank 0 saves).
+        optimizer_state: ``TZRecOptimizer.state_dict()``, or None. Its ``"sparse"``
+            part (sharded like the tables) goes to DCP from every rank; the rest (dense
+            optimizers, schedules, scaler, EMA; replicated) is saved once by rank 0.
         rank: this process's rank.
         keep_max: keep only this many newest checkpoints, this one first (0 keeps all).
 
@@ -119,12 +121,15 @@ def save_checkpoint(
         shutil.rmtree(path)  # an incomplete leftover of a killed run at this same step
     _barrier()
     dcp.save(dict(model_state), checkpoint_id=os.path.join(path, "model"))
-    if sparse_optimizer_state is not None:
-        dcp.save(
-            {"sparse": dict(sparse_optimizer_state)}, checkpoint_id=os.path.join(path, "optimizer")
-        )
-    if rank == 0 and dense_optimizer_state is not None:
-        torch.save(dict(dense_optimizer_state), os.path.join(path, DENSE_OPTIMIZER))
+    if optimizer_state is not None:
+        dense_state = {k: v for k, v in optimizer_state.items() if k != _SPARSE}
+        if _SPARSE in optimizer_state:
+            dcp.save(
+                {_SPARSE: dict(optimizer_state[_SPARSE])},
+                checkpoint_id=os.path.join(path, "optimizer"),
+            )
+        if rank == 0:
+            torch.save(dense_state, os.path.join(path, DENSE_OPTIMIZER))
     _barrier()
     if rank == 0:
         tmp = os.path.join(path, TRAIN_STATE + ".tmp")
@@ -146,16 +151,26 @@ def load_model_state(path: str, model_state: dict[str, Any]) -> None:
     dcp.load(model_state, checkpoint_id=os.path.join(path, "model"))
 
 
-def load_optimizer_state(
-    path: str, sparse_optimizer_state: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    """Load the sparse optimizer state in place; return the dense optimizer state."""
-    if sparse_optimizer_state is not None:
-        dcp.load({"sparse": sparse_optimizer_state}, checkpoint_id=os.path.join(path, "optimizer"))
+def load_optimizer_state(path: str, live_state: dict[str, Any]) -> dict[str, Any] | None:
+    """A checkpoint's optimizer state, for ``TZRecOptimizer.load_state_dict``.
+
+    Args:
+        path: the checkpoint.
+        live_state: the optimizer's current ``state_dict()``; its ``"sparse"`` tensors
+            (the fused optimizer's sharded state) are loaded in place.
+
+    Returns:
+        the full optimizer state, or None when the checkpoint holds none.
+    """
     dense_path = os.path.join(path, DENSE_OPTIMIZER)
     if not os.path.exists(dense_path):
         return None
-    return torch.load(dense_path, map_location="cpu", weights_only=False)
+    restored = torch.load(dense_path, map_location="cpu", weights_only=False)
+    if _SPARSE in live_state:
+        sparse = live_state[_SPARSE]
+        dcp.load({_SPARSE: sparse}, checkpoint_id=os.path.join(path, "optimizer"))
+        restored[_SPARSE] = sparse
+    return restored
 
 
 def read_dense_ema(path: str) -> dict[str, torch.Tensor] | None:

@@ -138,7 +138,6 @@ class Trainer:
         fine_tune_checkpoint: str | None,
         ignore_restore_optimizer: bool,
     ) -> None:
-        self.run_config = run
         self.config = run.config
         self.context = context
         self.continue_train = continue_train
@@ -187,14 +186,10 @@ class Trainer:
             state = ckpt.read_train_state(path)
             ema_restored = False
             if not self.ignore_restore_optimizer and bundle.optimizer is not None:
-                opt_state = bundle.optimizer.state_dict()
-                sparse = opt_state.get("sparse")
-                dense = ckpt.load_optimizer_state(path, sparse)
-                if dense is not None:
-                    if sparse is not None:
-                        dense["sparse"] = sparse
-                    bundle.optimizer.load_state_dict(dense)
-                    ema_restored = "ema" in dense
+                restored = ckpt.load_optimizer_state(path, bundle.optimizer.state_dict())
+                if restored is not None:
+                    bundle.optimizer.load_state_dict(restored)
+                    ema_restored = "ema" in restored
             self.counters = _Counters(state.step, state.epoch, state.step)
             self.data_position = dict(state.data_position)
             if self.context.is_main:
@@ -243,15 +238,12 @@ class Trainer:
     # -- checkpoints and evaluation --------------------------------------------------------
     def _save(self, bundle: ModelBundle, position: dict[str, Any]) -> None:
         assert bundle.optimizer is not None
-        opt_state = bundle.optimizer.state_dict()
-        sparse = opt_state.pop("sparse", None)
         state = ckpt.TrainState(self.counters.step, self.counters.epoch, position)
         path = ckpt.save_checkpoint(
             self.model_dir,
             state,
             bundle.dmp.state_dict(),
-            sparse,
-            opt_state,
+            bundle.optimizer.state_dict(),
             self.context.rank,
             self.train_cfg.keep_checkpoint_max,
         )
