@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,11 +27,18 @@ def _rank_main(rank: int, port: int, out_dir: str, counts: list[int]) -> None:
     except RuntimeError as error:
         outcome["error"] = str(error)
     Path(out_dir, f"rank{rank}.json").write_text(json.dumps(outcome))
+    dist.barrier()  # as the engine does: no rank leaves while its peer still talks
     dist.destroy_process_group()
 
 
 def _run(tmp_path: Path, counts: list[int]) -> list[dict[str, object]]:
-    mp.spawn(_rank_main, args=(_free_port(), str(tmp_path), counts), nprocs=2, join=True)
+    context = mp.spawn(_rank_main, args=(_free_port(), str(tmp_path), counts), nprocs=2, join=False)
+    deadline = time.monotonic() + 120
+    while not context.join(timeout=5):  # a hang fails the test instead of the CI run
+        if time.monotonic() > deadline:
+            for process in context.processes:
+                process.kill()
+            raise AssertionError("the 2 ranks did not finish within 120 s")
     return [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
 
 
