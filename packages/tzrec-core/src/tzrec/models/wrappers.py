@@ -99,11 +99,15 @@ class ScriptWrapper(nn.Module):
         self._sparse = [f.name for f in features if f.is_sparse]
         self._weighted = [f.is_weighted for f in features if f.is_sparse]
         self._dense = [f.name for f in features if not f.is_sparse and not f.is_sequence]
-        self._dense_dims = [f.output_dim for f in features if not f.is_sparse and not f.is_sequence]
+        self._dense_dims = [f.value_dim for f in features if not f.is_sparse and not f.is_sequence]
         self._sequence_dense = [f.name for f in features if not f.is_sparse and f.is_sequence]
 
     def batch_from_dict(self, data: dict[str, torch.Tensor]) -> Batch:
-        """The Batch the flat dict describes."""
+        """The Batch the flat dict describes.
+
+        Traceable by ``torchrec.fx.symbolic_trace``: nothing here reads a tensor's value
+        (``batch_size`` is the rows dimension itself, a proxy while tracing).
+        """
         batch = Batch()
         if self._sparse:
             values = torch.cat([data[name] for name in self._sparse])
@@ -118,10 +122,10 @@ class ScriptWrapper(nn.Module):
                         for name, weighted in zip(self._sparse, self._weighted, strict=True)
                     ]
                 )
-            batch.sparse_features[BASE_DATA_GROUP] = KeyedJaggedTensor.from_lengths_sync(
+            batch.sparse_features[BASE_DATA_GROUP] = KeyedJaggedTensor(
                 keys=self._sparse, values=values, lengths=lengths.int(), weights=weights
             )
-            batch.batch_size = int(data[f"{self._sparse[0]}.lengths"].shape[0])
+            batch.batch_size = data[f"{self._sparse[0]}.lengths"].size(0)
         if self._dense:
             batch.dense_features[BASE_DATA_GROUP] = KeyedTensor(
                 keys=self._dense,
@@ -134,7 +138,7 @@ class ScriptWrapper(nn.Module):
                     dim=1,
                 ),
             )
-            batch.batch_size = int(data[self._dense[0]].shape[0])
+            batch.batch_size = data[self._dense[0]].size(0)
         for name in self._sequence_dense:
             batch.sequence_dense_features[name] = JaggedTensor(
                 values=data[name], lengths=data[f"{name}.lengths"]

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 from torchrec.distributed.planner.types import ParameterConstraints
+from torchrec.fx.tracer import is_fx_tracing
 from torchrec.modules.embedding_configs import (
     DataType,
     EmbeddingBagConfig,
@@ -72,6 +73,18 @@ _DATA_TYPES = {"FP32": DataType.FP32, "FP16": DataType.FP16}
 
 # (values (steps, D), lengths (B,)) of one sequence part.
 _Steps = tuple[torch.Tensor, torch.Tensor]
+
+
+def check_same_steps(lengths: torch.Tensor, expected: torch.Tensor, message: str) -> None:
+    """Raise ValueError(message) unless two sequences have the same steps in every row.
+
+    A leaf of FX tracing (``torch.fx.wrap``), so the check stays in exported programs.
+    """
+    if not torch.equal(lengths.to(torch.int64), expected.to(torch.int64)):
+        raise ValueError(message)
+
+
+torch.fx.wrap("check_same_steps")
 
 
 def _encoder_key(group_name: str, encoder_name: str) -> str:
@@ -144,6 +157,7 @@ class EmbeddingGroup(nn.Module):
         # Weighted tables pool by sum (plain torch's embedding_bag takes no weights with
         # mean); their mean lookups are divided by the ids per row here.
         self._weighted_mean_keys = [lk.key for lk in self._weighted_lookups if lk.pooling == "mean"]
+        self._weighted_key_index = {lk.key: i for i, lk in enumerate(self._weighted_lookups)}
         self._seq_lookups: dict[str, list[LookupSpec]] = {}
         self.ecs = nn.ModuleDict()
         for table in layout.tables_of(TableModule.SEQUENCE):
@@ -180,6 +194,16 @@ class EmbeddingGroup(nn.Module):
                             f"feature group '{group.name}' encoder '{encoder.name}': {e}"
                         ) from e
         self._key_index_cache: dict[tuple[str, ...], dict[str, int]] = {}
+        #: Dense features some group reads (raw or through a dense embedding).
+        self._dense_names = sorted(
+            {p.source for g in layout.groups.values() for p in g.parts if p.kind == PartKind.DENSE}
+            | {
+                p.source
+                for seq in layout.sequence_groups.values()
+                for p in seq.query
+                if p.kind == PartKind.DENSE
+            }
+        )
 
     # ------------------------------------------------------------------ building
     @staticmethod
@@ -206,7 +230,14 @@ class EmbeddingGroup(nn.Module):
     def _select(
         self, kjt: KeyedJaggedTensor, lookups: list[LookupSpec], keep_weights: bool
     ) -> KeyedJaggedTensor:
-        """The ids of ``lookups`` out of the batch KJT, keyed by lookup key."""
+        """The ids of ``lookups`` out of the batch KJT, keyed by lookup key.
+
+        Under FX tracing (export) the batch KJT is a proxy whose keys are unknown, so
+        the lookups' features are picked by name (``to_dict``) instead of permuted by
+        position; both give the same KJT.
+        """
+        if is_fx_tracing():
+            return self._select_by_name(kjt, lookups, keep_weights)
         keys = tuple(kjt.keys())
         index = self._key_index_cache.get(keys)
         if index is None:
@@ -224,6 +255,20 @@ class EmbeddingGroup(nn.Module):
             stride=kjt.stride(),
         )
 
+    @staticmethod
+    def _select_by_name(
+        kjt: KeyedJaggedTensor, lookups: list[LookupSpec], keep_weights: bool
+    ) -> KeyedJaggedTensor:
+        """:meth:`_select` without reading the KJT's keys (traceable)."""
+        jts = kjt.to_dict()
+        parts = [jts[lk.feature] for lk in lookups]
+        return KeyedJaggedTensor(
+            keys=[lk.key for lk in lookups],
+            values=torch.cat([jt.values() for jt in parts]),
+            lengths=torch.cat([jt.lengths() for jt in parts]),
+            weights=torch.cat([jt.weights() for jt in parts]) if keep_weights else None,
+        )
+
     def _lookup_all(self, batch: Batch) -> tuple[dict[str, torch.Tensor], dict[str, _Steps]]:
         """Pooled (B, D) embeddings and per-step sequences of every lookup, by key."""
         pooled: dict[str, torch.Tensor] = {}
@@ -231,21 +276,32 @@ class EmbeddingGroup(nn.Module):
         if not self._layout.lookups:
             return pooled, steps
         kjt = batch.sparse_features[BASE_DATA_GROUP]
+        # Outputs are read key by key (a traced dict cannot be iterated).
         if self.ebc is not None:
-            pooled.update(self.ebc(self._select(kjt, self._bag_lookups, False)).to_dict())
+            bags = self.ebc(self._select(kjt, self._bag_lookups, False)).to_dict()
+            for lk in self._bag_lookups:
+                pooled[lk.key] = bags[lk.key]
         if self.weighted_ebc is not None:
             selected = self._select(kjt, self._weighted_lookups, True)
-            pooled.update(self.weighted_ebc(selected).to_dict())
-            for key in self._weighted_mean_keys:
-                counts = selected[key].lengths().clamp(min=1).to(pooled[key].dtype)
-                pooled[key] = pooled[key] / counts.unsqueeze(-1)
+            bags = self.weighted_ebc(selected).to_dict()
+            for lk in self._weighted_lookups:
+                pooled[lk.key] = bags[lk.key]
+            if self._weighted_mean_keys:
+                # Ids per row of each lookup: the KJT's lengths are key-major (K, B).
+                per_key = selected.lengths().view(len(self._weighted_lookups), -1)
+                for key in self._weighted_mean_keys:
+                    row = self._weighted_key_index[key]
+                    counts = per_key[row].clamp(min=1).to(pooled[key].dtype)
+                    pooled[key] = pooled[key] / counts.unsqueeze(-1)
         for dim, ec in self.ecs.items():
             lookups = self._seq_lookups[dim]
-            jts = ec(self._select(kjt, lookups, False))
+            selected = self._select(kjt, lookups, any(lk.weighted for lk in lookups))
+            jts = ec(selected)
+            weights_of = selected.to_dict() if any(lk.weighted for lk in lookups) else {}
             for lk in lookups:
                 jt = jts[lk.key]
                 values, lengths = jt.values(), jt.lengths()
-                weights = kjt[lk.feature].weights() if lk.weighted else None
+                weights = weights_of[lk.key].weights() if lk.weighted else None
                 if lk.pooled:
                     pooled[lk.key] = segment_pool(values, lengths, lk.pooling, weights)
                 if lk.per_step:
@@ -275,9 +331,8 @@ class EmbeddingGroup(nn.Module):
         if part.kind == PartKind.SEQUENCE_SPARSE:
             return steps[part.source]
         jt = batch.sequence_dense_features[part.source]
-        values = jt.values()
-        if values.dim() == 1:
-            values = values.unsqueeze(-1)
+        # (steps,) or (steps, value_dim) values; the width is known from the feature.
+        values = jt.values().reshape(-1, self._layout.features[part.feature].value_dim)
         if part.dense_embedding is not None:
             values = self.dense_embeddings[part.dense_embedding](values)
         return values, jt.lengths()
@@ -289,7 +344,6 @@ class EmbeddingGroup(nn.Module):
         pooled: dict[str, torch.Tensor],
         dense: dict[str, torch.Tensor],
         steps: dict[str, _Steps],
-        batch_size: int,
         out: dict[str, torch.Tensor],
     ) -> None:
         parts = [self._sequence_steps(p, steps, batch) for p in seq.sequence]
@@ -297,19 +351,20 @@ class EmbeddingGroup(nn.Module):
         if not seq.one_source:
             # Sub-features of one sequence_feature agree by construction; others may not.
             for part, (_, part_lengths) in zip(seq.sequence[1:], parts[1:], strict=True):
-                if not torch.equal(part_lengths.to(torch.int64), first_lengths.to(torch.int64)):
-                    raise ValueError(
-                        f"sequence group '{seq.name}': feature '{part.feature}' and "
-                        f"'{seq.sequence[0].feature}' have different numbers of steps in some "
-                        "rows; the sequence features of one group must have the same steps "
-                        "(use sub-features of one sequence_feature)"
-                    )
+                check_same_steps(
+                    part_lengths,
+                    first_lengths,
+                    f"sequence group '{seq.name}': feature '{part.feature}' and "
+                    f"'{seq.sequence[0].feature}' have different numbers of steps in some "
+                    "rows; the sequence features of one group must have the same steps "
+                    "(use sub-features of one sequence_feature)",
+                )
         lengths = first_lengths.to(torch.int64)
         values = torch.cat([v for v, _ in parts], dim=-1) if len(parts) > 1 else first_values
         if seq.query:
             query = torch.cat([self._part_value(p, pooled, dense) for p in seq.query], dim=-1)
         else:
-            query = values.new_zeros(batch_size, 0)
+            query = values.new_zeros(lengths.size(0), 0)
         out[f"{seq.name}.query"] = query
         out[f"{seq.name}.sequence_length"] = lengths
         if seq.jagged:
@@ -322,12 +377,14 @@ class EmbeddingGroup(nn.Module):
         """Every group's tensors for ``batch`` (see the module docstring for the keys)."""
         pooled, steps = self._lookup_all(batch)
         dense: dict[str, torch.Tensor] = {}
-        if batch.dense_features.get(BASE_DATA_GROUP) is not None:
-            dense = batch.dense_features[BASE_DATA_GROUP].to_dict()
-        batch_size = int(batch.batch_size)
+        dense_kt = batch.dense_features.get(BASE_DATA_GROUP)
+        if dense_kt is not None:
+            values = dense_kt.to_dict()
+            for name in self._dense_names:
+                dense[name] = values[name]
         out: dict[str, torch.Tensor] = {}
         for seq in self._layout.sequence_groups.values():
-            self._sequence_outputs(seq, batch, pooled, dense, steps, batch_size, out)
+            self._sequence_outputs(seq, batch, pooled, dense, steps, out)
         for group in self._layout.groups.values():
             if group.group_type in (model_pb2.SEQUENCE, model_pb2.JAGGED_SEQUENCE):
                 continue

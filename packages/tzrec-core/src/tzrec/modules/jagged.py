@@ -1,4 +1,8 @@
-"""Small operations on jagged (values + per-row lengths) tensors used by embedding code."""
+"""Small operations on jagged (values + per-row lengths) tensors used by embedding code.
+
+They are traceable by ``torch.fx`` and scriptable, for export: no Python control flow
+on tensor values or shapes.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,8 @@ import torch
 
 def lengths_to_offsets(lengths: torch.Tensor) -> torch.Tensor:
     """Offsets ``[0, l0, l0 + l1, ...]`` (int64, one more than ``lengths``)."""
-    offsets = torch.zeros(lengths.numel() + 1, dtype=torch.int64, device=lengths.device)
-    offsets[1:] = torch.cumsum(lengths.to(torch.int64), dim=0)
-    return offsets
+    cumulative = torch.cumsum(lengths.to(torch.int64), dim=0)
+    return torch.cat([cumulative.new_zeros(1), cumulative])
 
 
 def segment_pool(

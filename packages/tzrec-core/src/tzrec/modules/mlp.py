@@ -95,14 +95,26 @@ class MLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the layers to ``x`` of shape (B, in_features) or (B, L, in_features).
 
-        BatchNorm and Dice normalize over every leading dimension of a 3-D input.
+        BatchNorm and Dice normalize over every leading dimension of a 3-D input. The
+        input is always viewed as 2-D (free for a 2-D input), so there is no branch on
+        its shape and the MLP traces (torch.fx) and scripts for export.
         """
-        if x.dim() == 2:
-            for layer in self.layers:
-                x = layer(x)
-            return x
-        lead = x.shape[:-1]
-        flat = x.reshape(-1, x.shape[-1])
+        flat = x.reshape(-1, x.size(-1))
         for layer in self.layers:
             flat = layer(flat)
-        return flat.reshape(*lead, flat.shape[-1])
+        return restore_leading_dims(flat, x)
+
+
+def restore_leading_dims(flat: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """``flat`` (N, D) reshaped to ``like``'s leading dimensions and D.
+
+    A leaf of FX tracing (``torch.fx.wrap``): the shape arithmetic runs at call time.
+    """
+    if like.dim() == 2:
+        return flat
+    shape = list(like.shape[:-1])
+    shape.append(flat.size(-1))
+    return flat.reshape(shape)
+
+
+torch.fx.wrap("restore_leading_dims")

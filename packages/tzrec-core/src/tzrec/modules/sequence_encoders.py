@@ -32,9 +32,18 @@ def valid_steps_mask(lengths: torch.Tensor, max_length: int) -> torch.Tensor:
 
 
 def masked_softmax(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Softmax over the last dim restricted to ``mask``; fully masked rows give zeros."""
-    filled = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
-    return torch.softmax(filled, dim=-1) * mask.to(scores.dtype)
+    """Softmax over the last dim restricted to ``mask``; fully masked rows give zeros.
+
+    Computed as ``exp(s - m) / sum(exp(s - m))`` over the valid steps, with ``m`` the
+    row's largest valid score (a constant for autograd): the sum is then at least 1
+    where a step is valid, and clamping it to 1 maps fully masked rows to zeros without
+    dividing by zero. No dtype-dependent constant is needed, so it traces and scripts
+    for export and works in any precision.
+    """
+    row_min = scores.detach().amin(dim=-1, keepdim=True)
+    shift = torch.where(mask, scores.detach(), row_min).amax(dim=-1, keepdim=True)
+    exp = torch.exp((scores - shift).masked_fill(~mask, float("-inf")))
+    return exp / exp.sum(dim=-1, keepdim=True).clamp(min=1.0)
 
 
 class SequenceEncoder(nn.Module):
