@@ -16,5 +16,7 @@ def register_commands() -> list[CommandSpec]:
         CommandSpec("fg", "tzrec_cli.commands.fg:app", "Feature generation (FG) offline."),
         CommandSpec("train", "tzrec_cli.commands.train:train", "Train and evaluate a model."),
         CommandSpec("eval", "tzrec_cli.commands.eval:evaluate", "Evaluate a checkpoint."),
+        CommandSpec("export", "tzrec_cli.commands.export:export", "Export a model for serving."),
+        CommandSpec("predict", "tzrec_cli.commands.predict:predict", "Predict with a model."),
         CommandSpec("report", "tzrec_cli.commands.report:report", "Plot a run's metrics."),
     ]
