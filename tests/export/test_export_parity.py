@@ -41,7 +41,7 @@ def test_deepfm_export_serves_checkpoint_scores_without_model_code(
     assert result is not None and result.checkpoint.step == 12  # 3000 rows / 250
     manifest = json.loads((tmp_path / "export" / "manifest.json").read_text())
     assert manifest["format_version"] == FORMAT_VERSION
-    assert manifest["model"] == "deepfm" and manifest["quantization"] == "none"
+    assert manifest["model"] == "deepfm" and manifest["quantization"] == "fp32"
     assert manifest["output_names"] == ["logits", "probs"]
     assert [c["name"] for c in manifest["input_columns"]] == [
         "int_0", "int_1", "int_2", "cat_0", "cat_1", "cat_2", "cat_3"

@@ -1,18 +1,25 @@
-"""Quantized embedding tables for export (TorchRec's quant embedding modules).
+"""Embedding tables of an export: TorchRec's fused inference modules, fp32 or quantized.
 
-TorchEasyRec quantizes the EmbeddingBagCollections of an export to INT8 by default
-(``QUANT_EMB``; ``QUANT_EC_EMB`` for the EmbeddingCollections of sequence features,
-off by default). tzrec exports fp32 tables by default, so that an export scores
-exactly like its checkpoint; quantization is asked for with
+Every export swaps the EmbeddingBagCollections (pooled features) and
+EmbeddingCollections (sequence features) for TorchRec's inference modules
+(``torchrec.quant.EmbeddingBagCollection`` / ``EmbeddingCollection``): one FBGEMM
+table-batched lookup over all tables (``int_nbit_split_embedding_codegen_lookup_function``,
+CPU and GPU) instead of one lookup per table. With the default storage, ``fp32``, the
+rows are the checkpoint's exactly and so are the scores; on the Criteo-shaped DeepFM
+(26 tables of 100k x 16, 8192 rows) the fused lookup took 15 ms against 66-400 ms for the
+per-table modules.
+
+TorchEasyRec quantizes the pooled tables to INT8 by default (``QUANT_EMB``;
+``QUANT_EC_EMB`` for the sequence tables, off by default). tzrec keeps fp32 by default,
+so that an export scores exactly like its checkpoint; quantization is asked for with
 ``quantize_embedding="int8"`` (``--quantize_embedding int8``), or by the same
 environment variables when the argument is not given:
 
-- ``QUANT_EMB``: ``INT8`` / ``INT4`` / ``INT2`` / ``FP16`` / ``FP32``, or ``0`` (off);
+- ``QUANT_EMB``: ``INT8`` / ``INT4`` / ``INT2`` / ``FP16`` / ``FP32``, or ``0`` (fp32);
 - ``QUANT_EC_EMB``: the same choices for the EmbeddingCollections.
 
-The quantized modules (``torchrec.quant.EmbeddingBagCollection`` /
-``EmbeddingCollection``) store rows in the chosen width with a per-row scale and bias and
-dequantize to fp32 in the lookup (FBGEMM's int_nbit kernels, CPU and GPU).
+Quantized rows are stored in the chosen width with a per-row scale and bias and
+dequantized to fp32 in the lookup.
 """
 
 from __future__ import annotations
@@ -33,9 +40,8 @@ from torchrec.quant.embedding_modules import (
 )
 
 #: Names accepted for a quantization, and the torch dtype TorchRec's quant modules take.
-QUANT_DTYPES: dict[str, torch.dtype | None] = {
-    "none": None,
-    "fp32": None,
+QUANT_DTYPES: dict[str, torch.dtype] = {
+    "fp32": torch.float,
     "fp16": torch.half,
     "int8": torch.qint8,
     "int4": torch.quint4x2,
@@ -45,41 +51,41 @@ QUANT_DTYPES: dict[str, torch.dtype | None] = {
 
 @dataclass(frozen=True)
 class Quantization:
-    """What to quantize: pooled tables (EBC) and sequence tables (EC), by dtype name."""
+    """Storage of the pooled tables (EBC) and sequence tables (EC), by dtype name."""
 
-    bags: str = "none"
-    sequences: str = "none"
+    bags: str = "fp32"
+    sequences: str = "fp32"
 
     @property
     def enabled(self) -> bool:
-        """Whether any table is quantized."""
-        return self.bags != "none" or self.sequences != "none"
+        """Whether any table is stored in less than fp32 (scores then change a little)."""
+        return self.bags != "fp32" or self.sequences != "fp32"
 
     def describe(self) -> str:
-        """``none``; ``int8`` (pooled tables); or ``bags int8, sequences int4``."""
-        if self.sequences in ("none", self.bags):
+        """``fp32``; ``int8`` (pooled tables); or ``bags int8, sequences int4``."""
+        if self.sequences in ("fp32", self.bags):
             return self.bags
         return f"bags {self.bags}, sequences {self.sequences}"
 
 
 def _name(value: str, source: str) -> str:
     text = value.strip().lower()
-    if text in ("", "0", "false", "off"):
-        return "none"
+    if text in ("", "0", "false", "off", "none"):
+        return "fp32"
     if text not in QUANT_DTYPES:
         raise ValueError(
             f"{source}: unknown embedding quantization {value!r}; use one of "
-            f"{sorted(QUANT_DTYPES)} (or 0 for none)"
+            f"{sorted(QUANT_DTYPES)} (or none / 0 for fp32)"
         )
-    return "none" if QUANT_DTYPES[text] is None else text
+    return text
 
 
 def resolve_quantization(quantize_embedding: str | None) -> Quantization:
     """The quantization of an export from the argument, else QUANT_EMB / QUANT_EC_EMB.
 
     Args:
-        quantize_embedding: "none", "int8", ... for the pooled tables; None reads the
-            environment (unset: none).
+        quantize_embedding: "fp32" (or "none"), "int8", ... for the pooled tables; None
+            reads the environment (unset: fp32).
 
     Raises:
         ValueError: an unknown name (naming where it came from).
@@ -104,15 +110,16 @@ def _swap(model: nn.Module, dtype: torch.dtype, float_cls: type, quant_cls: type
 
 
 def quantize_model(model: nn.Module, quantization: Quantization) -> nn.Module:
-    """``model`` with its embedding collections swapped for quantized ones (in place)."""
-    if quantization.bags != "none":
-        dtype = QUANT_DTYPES[quantization.bags]
-        assert dtype is not None
-        _swap(model, dtype, EmbeddingBagCollection, QuantEmbeddingBagCollection)
-    if quantization.sequences != "none":
-        dtype = QUANT_DTYPES[quantization.sequences]
-        assert dtype is not None
-        _swap(model, dtype, EmbeddingCollection, QuantEmbeddingCollection)
+    """``model`` with its embedding collections swapped for inference ones (in place)."""
+    _swap(
+        model, QUANT_DTYPES[quantization.bags], EmbeddingBagCollection, QuantEmbeddingBagCollection
+    )
+    _swap(
+        model,
+        QUANT_DTYPES[quantization.sequences],
+        EmbeddingCollection,
+        QuantEmbeddingCollection,
+    )
     return model
 
 
