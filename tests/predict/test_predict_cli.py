@@ -109,3 +109,24 @@ def test_a_missing_export_dir_is_one_line_and_status_1(
         )  # fmt: skip
     assert done.value.code == 1
     assert f"scripted_model_path '{missing}' is not a directory" in capsys.readouterr().err
+
+
+def test_an_export_of_another_format_is_one_line_and_status_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export_dir = tmp_path / "export"
+    export_dir.mkdir()
+    (export_dir / "manifest.json").write_text('{"format_version": 99}')
+    with pytest.raises(SystemExit) as done:
+        main(
+            [
+                "predict",
+                "--scripted_model_path", str(export_dir),
+                "--predict_input_path", "x",
+                "--predict_output_path", str(tmp_path / "out"),
+            ]
+        )  # fmt: skip
+    assert done.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert "format_version 99 cannot be served" in err and "internal error" not in err
+    assert "\n" not in err

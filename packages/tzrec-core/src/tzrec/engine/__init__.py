@@ -1,4 +1,4 @@
-"""The engine: train, evaluate (and later export, predict) a configured model.
+"""The engine: train and evaluate a configured model (predict: tzrec.engine.predict).
 
 The entry points are imported lazily, so that the engine's light modules (history,
 report) can be used without importing torchrec.

@@ -11,8 +11,8 @@ from tzrec.datasets.dataset import Mode
 from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.distributed import distributed_run
 from tzrec.engine.evaluation import (
+    apply_checkpoint_ema,
     format_metrics,
-    load_dense_averages,
     run_evaluation,
     use_dense_ema,
     write_eval_result,
@@ -80,16 +80,9 @@ def evaluate(
         bundle = build_model(config, features, context, training=False)
         ckpt.load_model_state(path, bundle.dmp.state_dict())
         if use_dense_ema(config):
-            averages = ckpt.read_dense_ema(path)
-            if averages is None:
-                raise ConfigError(
-                    f"eval_config.use_dense_ema: checkpoint {path} has no dense EMA "
-                    "(train_config.dense_optimizer.ema was not set when it was trained); "
-                    "set eval_config.use_dense_ema: false",
-                    path=pipeline_config_path,
-                    field_path="eval_config.use_dense_ema",
-                )
-            load_dense_averages(bundle.dmp, averages)
+            apply_checkpoint_ema(
+                bundle.dmp, path, "eval_config.use_dense_ema", pipeline_config_path
+            )
         step = ckpt.read_train_state(path).step
         loader = create_dataloader(config.data_config, features, config.eval_input_path, Mode.EVAL)
         metrics = run_evaluation(

@@ -12,9 +12,11 @@ import torch
 from torch import nn
 
 from tzrec.datasets.batch import Batch
+from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.distributed import DistContext, padded_lockstep
 from tzrec.models.base_model import BaseModel
 from tzrec.protos import pipeline_pb2
+from tzrec.utils.config_errors import ConfigError
 
 logger = logging.getLogger("tzrec")
 
@@ -39,6 +41,29 @@ def load_dense_averages(model: nn.Module, averages: Mapping[str, torch.Tensor]) 
         raise ValueError(f"dense EMA averages of unknown parameters {missing[:5]}")
     for name, value in averages.items():
         params[name].copy_(value)
+
+
+def apply_checkpoint_ema(
+    model: nn.Module, checkpoint_path: str, field_path: str, config_path: str = "<string>"
+) -> None:
+    """Replace ``model``'s dense weights by the EMA averages saved in the checkpoint.
+
+    Evaluation, prediction and export all score with the averages when their config
+    asks for them (``field_path``: eval_config.use_dense_ema or
+    export_config.use_dense_ema).
+
+    Raises:
+        ConfigError: the checkpoint holds no averages (naming ``field_path``).
+    """
+    averages = ckpt.read_dense_ema(checkpoint_path)
+    if averages is None:
+        raise ConfigError(
+            f"checkpoint {checkpoint_path} has no dense EMA (train_config.dense_optimizer.ema "
+            f"was not set when it was trained); set {field_path}: false",
+            path=config_path,
+            field_path=field_path,
+        )
+    load_dense_averages(model, averages)
 
 
 def run_evaluation(

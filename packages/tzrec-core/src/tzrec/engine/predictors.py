@@ -18,13 +18,12 @@ import torch
 from tzrec.datasets.batch import Batch
 from tzrec.engine import checkpoint as ckpt
 from tzrec.engine.distributed import DistContext
-from tzrec.engine.evaluation import load_dense_averages, use_dense_ema
+from tzrec.engine.evaluation import apply_checkpoint_ema, use_dense_ema
 from tzrec.engine.model_setup import build_model
 from tzrec.engine.run_config import build_features
 from tzrec.features.feature import BaseFeature
 from tzrec.models.wrappers import PredictWrapper
 from tzrec.protos import data_pb2, pipeline_pb2
-from tzrec.utils.config_errors import ConfigError
 
 logger = logging.getLogger("tzrec")
 
@@ -97,16 +96,9 @@ class CheckpointPredictor:
         bundle = build_model(config, self.features, context, training=False)
         ckpt.load_model_state(checkpoint_path, bundle.dmp.state_dict())
         if use_dense_ema(config):
-            averages = ckpt.read_dense_ema(checkpoint_path)
-            if averages is None:
-                raise ConfigError(
-                    f"eval_config.use_dense_ema: checkpoint {checkpoint_path} has no dense EMA "
-                    "(train_config.dense_optimizer.ema was not set when it was trained); "
-                    "set eval_config.use_dense_ema: false",
-                    path=pipeline_config_path,
-                    field_path="eval_config.use_dense_ema",
-                )
-            load_dense_averages(bundle.dmp, averages)
+            apply_checkpoint_ema(
+                bundle.dmp, checkpoint_path, "eval_config.use_dense_ema", pipeline_config_path
+            )
         bundle.dmp.eval()
         # DMP sharded the model's embedding modules in place, so the model itself runs
         # the sharded lookups; PredictWrapper adds the training's mixed precision.

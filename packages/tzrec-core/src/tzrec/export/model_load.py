@@ -16,14 +16,12 @@ from collections.abc import Sequence
 import torch
 import torch.distributed.checkpoint as dcp
 
-from tzrec.engine import checkpoint as ckpt
-from tzrec.engine.evaluation import load_dense_averages
+from tzrec.engine.evaluation import apply_checkpoint_ema
 from tzrec.features.feature import BaseFeature
 from tzrec.models.base_model import BaseModel
 from tzrec.models.factory import create_model
 from tzrec.models.wrappers import TrainWrapper
 from tzrec.protos import pipeline_pb2
-from tzrec.utils.config_errors import ConfigError
 
 
 def use_dense_ema_for_export(config: pipeline_pb2.EasyRecConfig) -> bool:
@@ -63,14 +61,6 @@ def load_trained_model(
     dcp.load(state, checkpoint_id=os.path.join(checkpoint_path, "model"), no_dist=True)
     wrapper.load_state_dict(state)
     if use_dense_ema:
-        averages = ckpt.read_dense_ema(checkpoint_path)
-        if averages is None:
-            raise ConfigError(
-                f"checkpoint {checkpoint_path} has no dense EMA (train_config."
-                "dense_optimizer.ema was not set when it was trained); set "
-                "export_config.use_dense_ema: false",
-                field_path="export_config.use_dense_ema",
-            )
-        load_dense_averages(wrapper, averages)
+        apply_checkpoint_ema(wrapper, checkpoint_path, "export_config.use_dense_ema")
     model.eval()
     return model

@@ -21,7 +21,7 @@ An export directory holds everything serving needs, and nothing from training::
      "fg_config": "fg.config", "fg_json": "fg.json", "assets": ["assets/vocab.txt"]}
 
 This module is shared by the exporter (which writes it) and the serving loader (which
-reads it); it imports nothing beyond the standard library.
+reads it); it imports nothing beyond the standard library and tzrec's error types.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
+
+from tzrec.utils.config_errors import InputError
 
 MANIFEST_FILE = "manifest.json"
 #: Layout version this tzrec writes and reads; bumped on an incompatible change.
@@ -53,7 +55,7 @@ REQUIRED_KEYS = (
 )
 
 
-class ExportFormatError(ValueError):
+class ExportFormatError(InputError):
     """An export directory whose manifest is unreadable, incomplete or of another version."""
 
 

@@ -70,3 +70,11 @@ class ConfigError(Exception):
 
 class ConfigEditError(ValueError):
     """An ``edit_config`` key or value that does not fit the config schema."""
+
+
+class InputError(ValueError):
+    """Something the user gave, other than a config, that cannot be used as it is.
+
+    For example an export directory whose manifest is of another version. Commands
+    report it in one line, without a traceback, like a :class:`ConfigError`.
+    """
