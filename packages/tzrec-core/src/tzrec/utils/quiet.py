@@ -68,7 +68,7 @@ WARNING_NOTICES: tuple[WarningNotice, ...] = (
         DeprecationWarning,
         r"torch\.jit\._script$",
         r"`torch\.jit\.(script|interface)` is deprecated",
-        "torchrec and fbgemm script helpers at import; tzrec does not use torch.jit",
+        "torchrec and fbgemm script helpers at import; tzrec's export scripts the traced model",
     ),
     WarningNotice(
         DeprecationWarning,
@@ -105,6 +105,24 @@ WARNING_NOTICES: tuple[WarningNotice, ...] = (
         r"",
         r"(?s).*mix of the legacy and new APIs to set the (TF32|matmul precision)",
         "torch's TF32 notice on GPU when libraries use the old and new switches together",
+    ),
+    WarningNotice(
+        UserWarning,
+        r"torch\.distributed\.checkpoint\.",
+        r"torch\.distributed is disabled, unavailable or uninitialized",
+        "export reads every shard of a checkpoint in its own process, on purpose",
+    ),
+    WarningNotice(
+        UserWarning,
+        r"",
+        r"The TorchScript type system doesn't support instance-level annotations",
+        "torch.jit.script of torchrec's traced modules (export), about their __init__ style",
+    ),
+    WarningNotice(
+        UserWarning,
+        r"torch\.jit\.annotations$",
+        r"TorchScript will treat type annotations of Tensor dtype-specific subtypes",
+        "torch.jit.script of torchrec's typed helpers (export); tzrec checks dtypes itself",
     ),
 )
 
