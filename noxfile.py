@@ -100,7 +100,9 @@ def demo(session: nox.Session) -> None:
     Validates the bundled example configs and lists the plugins; generates the default
     dataset for the DeepFM example with ``tzrec data synth``, trains DeepFM on it for an
     epoch with ``tzrec train`` (which evaluates at the end), evaluates the checkpoint
-    again with ``tzrec eval`` and draws the loss/metric curves with ``tzrec report``.
+    again with ``tzrec eval``, draws the loss/metric curves with ``tzrec report``, exports
+    the model with ``tzrec export`` and scores the eval rows with the export through
+    ``tzrec predict``.
     Then generates raw data for the FG_DAG example, encodes it offline with
     ``tzrec fg run`` and reads the encoded table back.
     """
@@ -128,6 +130,26 @@ def demo(session: nox.Session) -> None:
     session.run("tzrec", "train", "--pipeline_config_path", deepfm, "--model_dir", model_dir)
     session.run("tzrec", "eval", "--pipeline_config_path", f"{model_dir}/pipeline.config")
     session.run("tzrec", "report", model_dir)
+    session.run(
+        "tzrec",
+        "export",
+        "--pipeline_config_path",
+        f"{model_dir}/pipeline.config",
+        "--export_dir",
+        f"{model_dir}/export",
+    )
+    session.run(
+        "tzrec",
+        "predict",
+        "--scripted_model_path",
+        f"{model_dir}/export",
+        "--predict_input_path",
+        "data/criteo_synth/eval/*.parquet",
+        "--predict_output_path",
+        f"{model_dir}/predict",
+        "--reserved_columns",
+        "label",
+    )
     fg_dag = "examples/configs/deepfm_fg_dag.config"
     session.run(
         "tzrec",
