@@ -5,20 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import torch
-from torch import nn
 
 from tests.models.model_support import (
-    ModelCase,
+    assert_exports_like_eager,
+    build,
     build_case,
-    parse_config,
+    first_in_features,
     predictions,
     train_losses,
 )
-from tzrec.engine.run_config import build_features
-from tzrec.export.tracing import script_model
-from tzrec.models.factory import create_model
-from tzrec.modules.mlp import MLP
 from tzrec.utils.config_errors import ConfigError
 from tzrec_models.rank.dcn_v1 import DCNV1
 
@@ -41,33 +36,8 @@ BINARY_HEAD = "metrics { auc {} } losses { binary_cross_entropy {} }"
 PARAMS = "cross { cross_num: 2 } deep { hidden_units: [32, 16] } final { hidden_units: [16] }"
 
 
-def first_in_features(mlp: MLP | None) -> int:
-    """Input width of an MLP's first Linear layer."""
-    assert mlp is not None
-    return next(m for m in mlp.modules() if isinstance(m, nn.Linear)).in_features
-
-
-def assert_exports_like_eager(case: ModelCase) -> None:
-    """The TorchScript program of the model predicts what the eager model predicts."""
-    program = script_model(case.model, case.features)
-    batch = case.batches[0]
-    eager = predictions(case, batch)
-    with torch.no_grad():
-        scripted = program(batch.to_dict())
-    assert sorted(scripted) == sorted(eager)
-    for name, value in eager.items():
-        torch.testing.assert_close(scripted[name], value)
-
-
 def body(params: str = PARAMS, groups: str = GROUP, head: str = BINARY_HEAD) -> str:
     return f"{FEATURES} model_config {{ {groups} dcn_v1 {{ {params} }} {head} }}"
-
-
-def build(text: str) -> DCNV1:
-    config = parse_config(text)
-    model = create_model(config.model_config, build_features(config), ["label"])
-    assert isinstance(model, DCNV1)
-    return model
 
 
 def test_dcn_v1_trains_and_predicts(tmp_path: Path) -> None:
@@ -99,14 +69,14 @@ def test_dcn_v1_two_classes_without_final(tmp_path: Path) -> None:
 def test_dcn_v1_takes_one_deep_group() -> None:
     two = GROUP + GROUP.replace('"features"', '"more"')
     with pytest.raises(ConfigError, match=r"dcn_v1 takes exactly one DEEP feature group"):
-        build(body(groups=two))
+        build(body(groups=two), DCNV1)
     wide = GROUP.replace("DEEP", "WIDE").replace('"int_1", ', "")
     with pytest.raises(ConfigError, match=r"\['features'\]: dcn_v1 needs a DEEP group, got WIDE"):
-        build(body(groups=wide))
+        build(body(groups=wide), DCNV1)
 
 
 def test_dcn_v1_needs_deep_and_cross_layers() -> None:
     with pytest.raises(ConfigError, match=r"dcn_v1.deep: set the deep MLP's hidden_units"):
-        build(body(params="cross { cross_num: 2 }"))
+        build(body(params="cross { cross_num: 2 }"), DCNV1)
     with pytest.raises(ConfigError, match=r"dcn_v1.cross.cross_num"):
-        build(body(params="cross { cross_num: 0 } deep { hidden_units: [8] }"))
+        build(body(params="cross { cross_num: 0 } deep { hidden_units: [8] }"), DCNV1)

@@ -9,16 +9,13 @@ import torch
 from torch import nn
 
 from tests.models.model_support import (
-    ModelCase,
+    assert_exports_like_eager,
+    build,
     build_case,
-    parse_config,
+    first_in_features,
     predictions,
     train_losses,
 )
-from tzrec.engine.run_config import build_features
-from tzrec.export.tracing import script_model
-from tzrec.models.factory import create_model
-from tzrec.modules.mlp import MLP
 from tzrec.utils.config_errors import ConfigError
 from tzrec_models.rank.dcn_v2 import DCNV2
 
@@ -46,33 +43,8 @@ PARAMS = """
 """
 
 
-def first_in_features(mlp: MLP | None) -> int:
-    """Input width of an MLP's first Linear layer."""
-    assert mlp is not None
-    return next(m for m in mlp.modules() if isinstance(m, nn.Linear)).in_features
-
-
-def assert_exports_like_eager(case: ModelCase) -> None:
-    """The TorchScript program of the model predicts what the eager model predicts."""
-    program = script_model(case.model, case.features)
-    batch = case.batches[0]
-    eager = predictions(case, batch)
-    with torch.no_grad():
-        scripted = program(batch.to_dict())
-    assert sorted(scripted) == sorted(eager)
-    for name, value in eager.items():
-        torch.testing.assert_close(scripted[name], value)
-
-
 def body(params: str = PARAMS, groups: str = GROUP, head: str = BINARY_HEAD) -> str:
     return f"{FEATURES} model_config {{ {groups} dcn_v2 {{ {params} }} {head} }}"
-
-
-def build(text: str) -> DCNV2:
-    config = parse_config(text)
-    model = create_model(config.model_config, build_features(config), ["label"])
-    assert isinstance(model, DCNV2)
-    return model
 
 
 def test_dcn_v2_trains_and_predicts(tmp_path: Path) -> None:
@@ -123,9 +95,9 @@ def test_dcn_v2_cross_only_full_rank_two_classes(tmp_path: Path) -> None:
 def test_dcn_v2_takes_one_deep_group() -> None:
     two = GROUP + GROUP.replace('"features"', '"more"')
     with pytest.raises(ConfigError, match=r"dcn_v2 takes exactly one DEEP feature group"):
-        build(body(groups=two))
+        build(body(groups=two), DCNV2)
 
 
 def test_dcn_v2_needs_cross_layers() -> None:
     with pytest.raises(ConfigError, match=r"dcn_v2.cross.cross_num"):
-        build(body(params="cross { cross_num: 0 }"))
+        build(body(params="cross { cross_num: 0 }"), DCNV2)

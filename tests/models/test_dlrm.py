@@ -6,19 +6,17 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch import nn
 
 from tests.models.model_support import (
-    ModelCase,
+    assert_exports_like_eager,
+    build,
     build_case,
-    parse_config,
+    first_in_features,
     predictions,
     train_losses,
 )
 from tzrec.engine.run_config import build_features
-from tzrec.export.tracing import script_model
 from tzrec.models.factory import create_model
-from tzrec.modules.mlp import MLP
 from tzrec.utils.config_errors import ConfigError
 from tzrec.utils.config_util import load_pipeline_config
 from tzrec_models.rank.dlrm import DLRM
@@ -46,24 +44,6 @@ SPARSE_GROUP = """
 BINARY_HEAD = "metrics { auc {} } losses { binary_cross_entropy {} }"
 
 
-def first_in_features(mlp: MLP | None) -> int:
-    """Input width of an MLP's first Linear layer."""
-    assert mlp is not None
-    return next(m for m in mlp.modules() if isinstance(m, nn.Linear)).in_features
-
-
-def assert_exports_like_eager(case: ModelCase) -> None:
-    """The TorchScript program of the model predicts what the eager model predicts."""
-    program = script_model(case.model, case.features)
-    batch = case.batches[0]
-    eager = predictions(case, batch)
-    with torch.no_grad():
-        scripted = program(batch.to_dict())
-    assert sorted(scripted) == sorted(eager)
-    for name, value in eager.items():
-        torch.testing.assert_close(scripted[name], value)
-
-
 def body(
     dlrm: str = "dense_mlp { hidden_units: [16, 8] } final { hidden_units: [16] }",
     groups: str = DENSE_GROUP + SPARSE_GROUP,
@@ -71,13 +51,6 @@ def body(
     features: str = FEATURES,
 ) -> str:
     return f"{features} model_config {{ {groups} dlrm {{ {dlrm} }} {head} }}"
-
-
-def build(text: str) -> DLRM:
-    config = parse_config(text)
-    model = create_model(config.model_config, build_features(config), ["label"])
-    assert isinstance(model, DLRM)
-    return model
 
 
 def test_dlrm_trains_and_predicts_binary(tmp_path: Path) -> None:
@@ -127,7 +100,8 @@ def test_dlrm_two_classes_with_softmax(tmp_path: Path) -> None:
 
 def test_dlrm_without_dense_group_and_without_sparse_in_top(tmp_path: Path) -> None:
     model = build(
-        body(dlrm="arch_with_sparse: false dense_mlp { hidden_units: [8] }", groups=SPARSE_GROUP)
+        body(dlrm="arch_with_sparse: false dense_mlp { hidden_units: [8] }", groups=SPARSE_GROUP),
+        DLRM,
     )
     # dense_mlp is unused without a dense group; 3 sparse vectors -> 3 pairs is the top input
     assert model.dense_mlp is None
@@ -155,17 +129,17 @@ def test_dlrm_builds_the_compat_criteo_config(compat_dir: Path) -> None:
 
 def test_dlrm_needs_a_sparse_group() -> None:
     with pytest.raises(ConfigError, match=r"feature_groups: dlrm needs a 'sparse' group"):
-        build(body(groups=DENSE_GROUP))
+        build(body(groups=DENSE_GROUP), DLRM)
 
 
 def test_dlrm_dense_mlp_must_end_in_the_sparse_dim() -> None:
     with pytest.raises(ConfigError, match=r"dense_mlp.hidden_units: the last layer \(4\).*8"):
-        build(body(dlrm="dense_mlp { hidden_units: [16, 4] }"))
+        build(body(dlrm="dense_mlp { hidden_units: [16, 4] }"), DLRM)
     with pytest.raises(ConfigError, match=r"dlrm.dense_mlp: a 'dense' group needs dense_mlp"):
-        build(body(dlrm="final { hidden_units: [8] }"))
+        build(body(dlrm="final { hidden_units: [8] }"), DLRM)
 
 
 def test_dlrm_sparse_dims_must_agree() -> None:
     features = FEATURES.replace("20 embedding_dim: 8", "20 embedding_dim: 4")
     with pytest.raises(ConfigError, match=r"feature_groups\['sparse'\].*'cat_2': 4"):
-        build(body(features=features))
+        build(body(features=features), DLRM)

@@ -6,19 +6,17 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch import nn
-from torchrec.fx import Tracer
 
 from tests.models.model_support import (
-    ModelCase,
+    assert_traces_like_eager,
     build_case,
+    first_linear,
     parse_config,
     predictions,
     train_losses,
 )
 from tzrec.engine.run_config import build_features
 from tzrec.models.factory import create_model
-from tzrec.models.wrappers import ScriptWrapper
 from tzrec.utils.config_errors import ConfigError
 from tzrec_models.rank.multi_tower import MultiTower
 
@@ -38,28 +36,6 @@ feature_groups { group_name: "user" group_type: DEEP
 feature_groups { group_name: "item" group_type: DEEP
   feature_names: ["item_id", "cate_id", "price"] }
 """
-
-
-def assert_traces_like_eager(case: ModelCase) -> None:
-    """The model behind ScriptWrapper traces with torch.fx and the graph gives eager's outputs.
-
-    EmbeddingGroup stays a leaf, so this checks the model's own code only.
-    """
-    case.model.eval()
-    wrapper = ScriptWrapper(case.model, case.features)
-    graph = Tracer(leaf_modules=["EmbeddingGroup"]).trace(wrapper)
-    traced = torch.fx.GraphModule(wrapper, graph)
-    data = case.batches[0].to_dict()
-    with torch.no_grad():
-        eager, out = wrapper(data), traced(data)
-    assert sorted(out) == sorted(eager)
-    for name, value in eager.items():
-        torch.testing.assert_close(out[name], value)
-
-
-def first_linear(mlp: nn.Module) -> nn.Linear:
-    """The first Linear layer of an MLP (its input width is the MLP's)."""
-    return next(m for m in mlp.modules() if isinstance(m, nn.Linear))
 
 
 def body(towers: str, head: str = "", losses: str = "binary_cross_entropy {}") -> str:

@@ -7,10 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from torch import nn
 
-from tests.models.model_support import build_case, parse_config, predictions, train_losses
-from tests.models.test_multi_tower import assert_traces_like_eager
+from tests.models.model_support import (
+    assert_traces_like_eager,
+    build_case,
+    first_linear,
+    parse_config,
+    predictions,
+    train_losses,
+)
 from tzrec.engine.run_config import build_features
 from tzrec.models.factory import create_model
 from tzrec.modules.sequence_encoders import DINEncoder
@@ -43,11 +48,6 @@ towers { input: "deep" mlp { hidden_units: [16, 8] } }
 din_towers { input: "seq" attn_mlp { hidden_units: [8, 4] } }
 final { hidden_units: [8] }
 """
-
-
-def first_linear(mlp: nn.Module) -> nn.Linear:
-    """The first Linear layer of an MLP (its input width is the MLP's)."""
-    return next(m for m in mlp.modules() if isinstance(m, nn.Linear))
 
 
 def body(towers: str = TOWERS, groups: str = GROUPS, head: str = "") -> str:

@@ -10,13 +10,14 @@ import torch
 
 from tests.models.model_support import (
     ModelCase,
+    assert_traces_like_eager,
     build_case,
     parse_config,
     predictions,
     train_losses,
 )
-from tests.models.test_multi_tower import assert_traces_like_eager
 from tzrec.engine.run_config import build_features
+from tzrec.export.tracing import script_model
 from tzrec.models.factory import create_model
 from tzrec.models.wrappers import TrainWrapper
 from tzrec.utils.config_errors import ConfigError
@@ -188,12 +189,12 @@ def test_trains_both_nets_and_reports_metrics_for_both(tmp_path: Path) -> None:
     assert float(metrics["auc"]) > 0.6 and float(metrics["auc_booster"]) > 0.6, metrics
 
 
-def test_light_only_serves_the_light_net(tmp_path: Path) -> None:
+def test_serving_mode_serves_the_light_net(tmp_path: Path) -> None:
     case = build_case(body(), tmp_path, num_rows=256)
     model = case.model
-    assert isinstance(model, RocketLaunching)
+    assert isinstance(model, RocketLaunching) and not model.serving
     full = predictions(case)
-    model.light_only = True
+    assert model.set_serving(True) is model and model.serving
     light = predictions(case)
     assert set(light) == {"logits", "probs"}
     torch.testing.assert_close(light["logits"], full["logits"])
@@ -201,6 +202,22 @@ def test_light_only_serves_the_light_net(tmp_path: Path) -> None:
     model.update_metric(light, case.batches[0])
     assert set(model.compute_metric()) == {"auc"}
     assert_traces_like_eager(case)  # the served graph: the light net only
+    model.set_serving(False)
+    assert set(predictions(case)) == set(full)
+
+
+def test_exported_program_is_the_light_net(tmp_path: Path) -> None:
+    """Export traces the serving mode: the light net's logits/probs, nothing of the booster."""
+    case = build_case(body(), tmp_path, num_rows=256)
+    full = predictions(case)
+    program = script_model(case.model, case.features)
+    assert not case.model.serving  # tracing leaves the model's mode as it was
+    with torch.no_grad():
+        served = program(case.batches[0].to_dict())
+    assert sorted(served) == ["logits", "probs"]
+    torch.testing.assert_close(served["logits"], full["logits"])
+    torch.testing.assert_close(served["probs"], full["probs"])
+    assert not torch.allclose(full["logits"], full["logits_booster"])
 
 
 def test_two_classes_without_share_mlp(tmp_path: Path) -> None:

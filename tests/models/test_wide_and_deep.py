@@ -6,20 +6,16 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch import nn
 
 from tests.models.model_support import (
-    ModelCase,
+    assert_exports_like_eager,
+    build,
     build_case,
-    parse_config,
+    first_in_features,
     predictions,
     train_losses,
 )
 from tzrec.datasets.batch import BASE_DATA_GROUP, Batch
-from tzrec.engine.run_config import build_features
-from tzrec.export.tracing import script_model
-from tzrec.models.factory import create_model
-from tzrec.modules.mlp import MLP
 from tzrec.utils.config_errors import ConfigError
 from tzrec_models.rank.wide_and_deep import WideAndDeep
 
@@ -47,37 +43,12 @@ DEEP_GROUP = """
 BINARY_HEAD = "metrics { auc {} } losses { binary_cross_entropy {} }"
 
 
-def first_in_features(mlp: MLP | None) -> int:
-    """Input width of an MLP's first Linear layer."""
-    assert mlp is not None
-    return next(m for m in mlp.modules() if isinstance(m, nn.Linear)).in_features
-
-
-def assert_exports_like_eager(case: ModelCase) -> None:
-    """The TorchScript program of the model predicts what the eager model predicts."""
-    program = script_model(case.model, case.features)
-    batch = case.batches[0]
-    eager = predictions(case, batch)
-    with torch.no_grad():
-        scripted = program(batch.to_dict())
-    assert sorted(scripted) == sorted(eager)
-    for name, value in eager.items():
-        torch.testing.assert_close(scripted[name], value)
-
-
 def body(
     params: str = "deep { hidden_units: [32, 16] } wide_embedding_dim: 4",
     groups: str = WIDE_GROUP + DEEP_GROUP,
     head: str = BINARY_HEAD,
 ) -> str:
     return f"{FEATURES} model_config {{ {groups} wide_and_deep {{ {params} }} {head} }}"
-
-
-def build(text: str) -> WideAndDeep:
-    config = parse_config(text)
-    model = create_model(config.model_config, build_features(config), ["label"])
-    assert isinstance(model, WideAndDeep)
-    return model
 
 
 def test_wide_and_deep_trains_and_predicts(tmp_path: Path) -> None:
@@ -135,9 +106,9 @@ def test_wide_and_deep_with_final_and_two_classes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("groups,missing", [(DEEP_GROUP, "wide"), (WIDE_GROUP, "deep")])
 def test_wide_and_deep_needs_both_groups(groups: str, missing: str) -> None:
     with pytest.raises(ConfigError, match=rf"wide_and_deep needs a '{missing}' group"):
-        build(body(groups=groups))
+        build(body(groups=groups), WideAndDeep)
 
 
 def test_wide_and_deep_needs_deep_hidden_units() -> None:
     with pytest.raises(ConfigError, match=r"wide_and_deep.deep: set the deep MLP's hidden_units"):
-        build(body(params="wide_embedding_dim: 4"))
+        build(body(params="wide_embedding_dim: 4"), WideAndDeep)

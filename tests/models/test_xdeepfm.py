@@ -9,17 +9,14 @@ import torch
 from torch import nn
 
 from tests.models.model_support import (
-    ModelCase,
+    assert_exports_like_eager,
+    build,
     build_case,
-    parse_config,
+    first_in_features,
     predictions,
     train_losses,
 )
 from tzrec.datasets.batch import BASE_DATA_GROUP
-from tzrec.engine.run_config import build_features
-from tzrec.export.tracing import script_model
-from tzrec.models.factory import create_model
-from tzrec.modules.mlp import MLP
 from tzrec.utils.config_errors import ConfigError
 from tzrec_models.rank.xdeepfm import xDeepFM
 
@@ -53,35 +50,10 @@ PARAMS = """
 """
 
 
-def first_in_features(mlp: MLP | None) -> int:
-    """Input width of an MLP's first Linear layer."""
-    assert mlp is not None
-    return next(m for m in mlp.modules() if isinstance(m, nn.Linear)).in_features
-
-
-def assert_exports_like_eager(case: ModelCase) -> None:
-    """The TorchScript program of the model predicts what the eager model predicts."""
-    program = script_model(case.model, case.features)
-    batch = case.batches[0]
-    eager = predictions(case, batch)
-    with torch.no_grad():
-        scripted = program(batch.to_dict())
-    assert sorted(scripted) == sorted(eager)
-    for name, value in eager.items():
-        torch.testing.assert_close(scripted[name], value)
-
-
 def body(
     params: str = PARAMS, groups: str = WIDE_GROUP + DEEP_GROUP, head: str = BINARY_HEAD
 ) -> str:
     return f"{FEATURES} model_config {{ {groups} xdeepfm {{ {params} }} {head} }}"
-
-
-def build(text: str) -> xDeepFM:
-    config = parse_config(text)
-    model = create_model(config.model_config, build_features(config), ["label"])
-    assert isinstance(model, xDeepFM)
-    return model
 
 
 def test_xdeepfm_trains_and_predicts(tmp_path: Path) -> None:
@@ -135,12 +107,12 @@ def test_xdeepfm_two_classes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("groups,missing", [(DEEP_GROUP, "wide"), (WIDE_GROUP, "deep")])
 def test_xdeepfm_needs_both_groups(groups: str, missing: str) -> None:
     with pytest.raises(ConfigError, match=rf"xdeepfm needs a '{missing}' group"):
-        build(body(groups=groups))
+        build(body(groups=groups), xDeepFM)
 
 
 def test_xdeepfm_needs_cin_layers_and_one_field_dim() -> None:
     with pytest.raises(ConfigError, match=r"xdeepfm.cin.cin_layer_size"):
-        build(body(params="deep { hidden_units: [8] }"))
+        build(body(params="deep { hidden_units: [8] }"), xDeepFM)
     mixed = DEEP_GROUP.replace('"cat_2"]', '"cat_2", "cat_3"]')
     with pytest.raises(ConfigError, match=r"\['deep'\]: the CIN needs one embedding.*'cat_3': 4"):
-        build(body(groups=WIDE_GROUP + mixed))
+        build(body(groups=WIDE_GROUP + mixed), xDeepFM)

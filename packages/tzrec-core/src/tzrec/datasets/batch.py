@@ -106,9 +106,12 @@ class Batch(Pipelineable):
     def to_dict(self) -> dict[str, torch.Tensor]:
         """Flat ``name -> tensor`` view, for debugging and for export's traced inputs.
 
-        Sparse features give ``name`` (values) and ``name.lengths``; dense features give
-        ``name`` of shape (batch, dim); sequence dense features ``name`` and
-        ``name.lengths``; labels and sample weights their column names.
+        Sparse features give ``name`` (values) and ``name.lengths`` (ids per row);
+        a sequence feature whose steps hold several ids also gives
+        ``name.step_lengths`` (ids per step, summing to the row's ``name.lengths``) and
+        ``name.num_steps`` (steps per row) from :attr:`sequence_mulval_lengths`; dense
+        features give ``name`` of shape (batch, dim); sequence dense features ``name``
+        and ``name.lengths``; labels and sample weights their column names.
         """
         out: dict[str, torch.Tensor] = {}
         for kjt in self.sparse_features.values():
@@ -117,6 +120,10 @@ class Batch(Pipelineable):
                 out[f"{key}.lengths"] = jt.lengths()
                 if jt.weights_or_none() is not None:
                     out[f"{key}.weights"] = jt.weights()
+        for kjt in self.sequence_mulval_lengths.values():
+            for key, jt in kjt.to_dict().items():
+                out[f"{key}.step_lengths"] = jt.values()
+                out[f"{key}.num_steps"] = jt.lengths()
         for kt in self.dense_features.values():
             out.update(kt.to_dict())
         for key, jt in self.sequence_dense_features.items():

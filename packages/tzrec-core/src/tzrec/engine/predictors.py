@@ -100,6 +100,8 @@ class CheckpointPredictor:
                 bundle.dmp, checkpoint_path, "eval_config.use_dense_ema", pipeline_config_path
             )
         bundle.dmp.eval()
+        # Serving outputs only (RocketLaunching: the light net), as an export would give.
+        bundle.model.set_serving(True)
         # DMP sharded the model's embedding modules in place, so the model itself runs
         # the sharded lookups; PredictWrapper adds the training's mixed precision.
         self._model = PredictWrapper(

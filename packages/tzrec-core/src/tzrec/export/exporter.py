@@ -132,13 +132,12 @@ def _write_export(
     features = build_features(config)
     parser = DataParser(features)
     use_ema = use_dense_ema_for_export(config)
-    model = load_trained_model(config, features, selected.path, use_ema)
+    model = load_trained_model(config, features, selected.path, use_ema).set_serving(True)
     rows, source = sample_rows(config, parser.input_columns)
     logger.info("export: checking with %d rows of %s", rows.num_rows, source)
     with torch.no_grad():
         expected = model.predict(parser.parse(rows, source=source))
-    if quantization.enabled:
-        quantize_model(model, quantization)
+    quantize_model(model, quantization)
     program = script_model(model, parser.features)
     program.save(os.path.join(target, SCRIPTED_MODEL))
 

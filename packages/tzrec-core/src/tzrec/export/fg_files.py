@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
@@ -100,15 +99,6 @@ def fg_config(config: pipeline_pb2.EasyRecConfig) -> pipeline_pb2.EasyRecConfig:
     return out
 
 
-def _fg_entry(feature: BaseFeature) -> dict[str, Any]:
-    """A feature's FG description under its batch name (``seq__sub`` for sub-features)."""
-    entry = feature.fg_config()
-    entry["feature_name"] = feature.name
-    if feature.sequence is not None and feature.sequence.group:
-        entry["sequence_name"] = feature.sequence.group
-    return entry
-
-
 def write_fg_files(config: pipeline_pb2.EasyRecConfig, export_dir: str) -> list[BaseFeature]:
     """Write ``fg.config`` and ``fg.json`` of ``config`` (asset paths already rewritten).
 
@@ -120,6 +110,6 @@ def write_fg_files(config: pipeline_pb2.EasyRecConfig, export_dir: str) -> list[
     context = context_from_data_config(fg.data_config, resource_dir=export_dir)
     features = create_features(list(fg.feature_configs), context)
     with open(os.path.join(export_dir, FG_JSON), "w", encoding="utf-8") as f:
-        json.dump({"features": [_fg_entry(feature) for feature in features]}, f, indent=2)
+        json.dump({"features": [feature.fg_config() for feature in features]}, f, indent=2)
         f.write("\n")
     return features

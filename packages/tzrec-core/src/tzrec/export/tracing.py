@@ -28,38 +28,27 @@ import torchrec
 from tzrec.features.feature import BaseFeature
 from tzrec.models.base_model import BaseModel
 from tzrec.models.wrappers import ScriptWrapper
-from tzrec.utils.config_errors import ConfigError
-
-
-def check_exportable(features: Sequence[BaseFeature]) -> None:
-    """Fail, naming the feature, on inputs the flat export interface cannot carry.
-
-    Raises:
-        ConfigError: a sequence feature with several ids per step (its per-step id
-            counts are not among :meth:`Batch.to_dict`'s tensors).
-    """
-    for feature in features:
-        if feature.is_sparse and feature.is_sequence and feature.value_dim != 1:
-            raise ConfigError(
-                f"feature '{feature.name}' is a sequence with several ids per step, which "
-                "export cannot carry yet (Batch.to_dict has no per-step id counts); give "
-                "it value_dim: 1 to export the model",
-                field_path="feature_configs",
-            )
 
 
 def trace_model(model: BaseModel, features: Sequence[BaseFeature]) -> torch.fx.GraphModule:
-    """The FX graph of ``ScriptWrapper(model, features)``, typed for TorchScript.
+    """The FX graph of ``ScriptWrapper(model, features)`` in serving mode, typed for TorchScript.
+
+    The model is traced with :meth:`BaseModel.set_serving` on (the served outputs
+    only) and left in the serving mode it was in.
 
     Args:
         model: the model (unsharded, eval mode).
         features: the features whose values the program takes (the parser's output
             features: stub features are not inputs).
     """
-    check_exportable(features)
     wrapper = ScriptWrapper(model, features)
     wrapper.eval()
-    graph_module = torchrec.fx.symbolic_trace(wrapper)
+    was_serving = model.serving
+    model.set_serving(True)
+    try:
+        graph_module = torchrec.fx.symbolic_trace(wrapper)
+    finally:
+        model.set_serving(was_serving)
     # With postponed annotations the traced signature would carry the string
     # "dict[str, torch.Tensor]"; TorchScript needs the typing form.
     for node in graph_module.graph.nodes:
@@ -70,7 +59,7 @@ def trace_model(model: BaseModel, features: Sequence[BaseFeature]) -> torch.fx.G
 
 
 def script_model(model: BaseModel, features: Sequence[BaseFeature]) -> torch.jit.ScriptModule:
-    """``model`` as a TorchScript program over :meth:`Batch.to_dict` inputs."""
+    """``model``'s serving outputs as a TorchScript program over :meth:`Batch.to_dict` inputs."""
     scripted = torch.jit.script(trace_model(model, features))
     assert isinstance(scripted, torch.jit.ScriptModule)
     return scripted

@@ -455,13 +455,19 @@ class BaseFeature(abc.ABC):
     def fg_config(self) -> dict[str, Any]:
         """A JSON-able description of the feature for export (what FG needs at serving).
 
-        Subclasses may extend it; the default is the config message as a dict.
+        Subclasses may extend it; the default is the config message as a dict, with
+        ``feature_name`` the feature's unique :attr:`name` (``seq__sub`` for a grouped
+        sequence's sub-feature, whose config names it ``sub``) and, for such a
+        sub-feature, ``sequence_name`` its sequence's name.
         """
         from google.protobuf import json_format
 
-        out: dict[str, Any] = {"feature_type": self.config_type, "feature_name": self.name}
+        out: dict[str, Any] = {"feature_type": self.config_type}
         out.update(json_format.MessageToDict(self.config, preserving_proto_field_name=True))
+        out["feature_name"] = self.name
         if self.sequence is not None:
+            if self.sequence.group:
+                out["sequence_name"] = self.sequence.group
             out["sequence_length"] = self.sequence.length
             out["sequence_delim"] = self.sequence.delim
         return out

@@ -57,6 +57,7 @@ class BaseModel(nn.Module):
         self._loss_modules = nn.ModuleDict()
         self._metric_modules = nn.ModuleDict()
         self._train_metric_modules = nn.ModuleDict()
+        self._serving = False
 
     # -- the contract -------------------------------------------------------------------
     def predict(self, batch: Batch) -> dict[str, torch.Tensor]:
@@ -90,6 +91,28 @@ class BaseModel(nn.Module):
     def compute_train_metric(self) -> dict[str, torch.Tensor]:
         """The current (decayed) train metrics; empty before the first window ends."""
         return {}
+
+    # -- serving ---------------------------------------------------------------------------
+    def set_serving(self, serving: bool = True) -> BaseModel:
+        """Switch :meth:`predict` to (or back from) the outputs that are served.
+
+        Export traces, and offline prediction from a checkpoint runs, the model in this
+        mode. By default it changes nothing; a model that trains parts which are not
+        served (RocketLaunching's booster net) skips them while :attr:`serving` is set.
+
+        Args:
+            serving: True for the served outputs only, False for the training outputs.
+
+        Returns:
+            the model itself (like ``nn.Module.eval``).
+        """
+        self._serving = serving
+        return self
+
+    @property
+    def serving(self) -> bool:
+        """Whether :meth:`predict` gives the served outputs only (see :meth:`set_serving`)."""
+        return self._serving
 
     # -- helpers for subclasses ---------------------------------------------------------
     @property

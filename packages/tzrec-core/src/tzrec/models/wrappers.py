@@ -85,8 +85,9 @@ class ScriptWrapper(nn.Module):
     """A model behind a flat ``dict[str, Tensor]`` interface, for tracing and export.
 
     The input keys are those of :meth:`Batch.to_dict`: a sparse feature ``f`` gives
-    ``f`` (ids) and ``f.lengths`` (and ``f.weights`` when weighted), a dense feature its
-    (rows, dim) values, a sequence dense feature its step values and ``.lengths``.
+    ``f`` (ids) and ``f.lengths`` (and ``f.weights`` when weighted; a sequence with
+    several ids per step also ``f.step_lengths`` and ``f.num_steps``), a dense feature
+    its (rows, dim) values, a sequence dense feature its step values and ``.lengths``.
 
     Args:
         model: the model.
@@ -101,6 +102,9 @@ class ScriptWrapper(nn.Module):
         self._dense = [f.name for f in features if not f.is_sparse and not f.is_sequence]
         self._dense_dims = [f.value_dim for f in features if not f.is_sparse and not f.is_sequence]
         self._sequence_dense = [f.name for f in features if not f.is_sparse and f.is_sequence]
+        self._multi_value_sequences = [
+            f.name for f in features if f.is_sparse and f.is_sequence and f.value_dim != 1
+        ]
 
     def batch_from_dict(self, data: dict[str, torch.Tensor]) -> Batch:
         """The Batch the flat dict describes.
@@ -126,6 +130,13 @@ class ScriptWrapper(nn.Module):
                 keys=self._sparse, values=values, lengths=lengths.int(), weights=weights
             )
             batch.batch_size = data[f"{self._sparse[0]}.lengths"].size(0)
+        if self._multi_value_sequences:
+            names = self._multi_value_sequences
+            batch.sequence_mulval_lengths[BASE_DATA_GROUP] = KeyedJaggedTensor(
+                keys=names,
+                values=torch.cat([data[f"{name}.step_lengths"] for name in names]),
+                lengths=torch.cat([data[f"{name}.num_steps"] for name in names]).int(),
+            )
         if self._dense:
             batch.dense_features[BASE_DATA_GROUP] = KeyedTensor(
                 keys=self._dense,

@@ -22,8 +22,9 @@ Losses: each configured loss for the light net under its name and for the booste
 ``_booster``, then ``hint_loss`` and ``feature_distillation_loss``. Metrics likewise:
 ``auc`` is the light net's, ``auc_booster`` the booster's.
 
-Setting :attr:`RocketLaunching.light_only` skips the booster entirely (serving): the
-outputs, losses and metrics are then the light net's only.
+In serving mode (:meth:`~tzrec.models.base_model.BaseModel.set_serving`, which export
+and offline prediction set) the booster is skipped entirely: the outputs, losses and
+metrics are then the light net's only.
 """
 
 from __future__ import annotations
@@ -163,19 +164,17 @@ class RocketLaunching(RankModel):
                 )
         self._booster_metric_modules = nn.ModuleDict()
         self._booster_train_metric_modules = nn.ModuleDict()
-        self.light_only = False
-        """Skip the booster (for serving): only the light net's outputs and losses."""
 
     # -- prediction ------------------------------------------------------------------------
     def predict(self, batch: Batch) -> dict[str, torch.Tensor]:
-        """The light net's outputs, and (unless light_only) the booster's (module doc)."""
+        """The light net's outputs, and (unless serving) the booster's (module doc)."""
         grouped = self.embedding_group(batch)
         shared = torch.cat([grouped[name] for name in self._groups], dim=-1)
         if self.share_mlp is not None:
             shared = self.share_mlp(shared)
         light_hidden = _layer_outputs(self.light_mlp, shared)
         predictions = self._output_to_prediction(self.light_output(light_hidden[-1]))
-        if self.light_only:
+        if self.serving:
             return predictions
         booster_hidden = _layer_outputs(self.booster_mlp, shared)
         booster = self._output_to_prediction(self.booster_output(booster_hidden[-1]))
