@@ -19,9 +19,12 @@ import torch.distributed as dist
 from torch import nn
 from torchrec.distributed.model_parallel import DistributedModelParallel
 from torchrec.distributed.planner import EmbeddingShardingPlanner, Topology
+from torchrec.distributed.planner.constants import BATCH_SIZE
 from torchrec.distributed.planner.types import ParameterConstraints
 from torchrec.distributed.sharding_plan import get_default_sharders
 from torchrec.distributed.types import ModuleSharder, ShardingPlan
+
+from tzrec.engine.ordered_enumerator import OrderedEmbeddingEnumerator
 
 T = TypeVar("T")
 
@@ -139,7 +142,12 @@ def plan_sharding(
         local_world_size=local_world,
         compute_device=context.device.type,
     )
-    planner = EmbeddingShardingPlanner(topology=topology, constraints=constraints or None)
+    enumerator = OrderedEmbeddingEnumerator(
+        topology=topology, batch_size=BATCH_SIZE, constraints=constraints or None
+    )
+    planner = EmbeddingShardingPlanner(
+        topology=topology, constraints=constraints or None, enumerator=enumerator
+    )
     return planner.collective_plan(model, sharders(), dist.GroupMember.WORLD)
 
 
