@@ -5,6 +5,9 @@
 The data holds exactly the columns the config's features, labels and sample weights
 read (see :mod:`tzrec.datasets.synth`), with a label signal a model can learn, so a
 config can be trained and evaluated end to end without the real data.
+``--max_num_buckets`` caps the config's table sizes first (see
+:mod:`tzrec.datasets.synth.shrink`), so production configs with tables of tens of
+millions of rows train on one machine.
 """
 
 from __future__ import annotations
@@ -70,14 +73,36 @@ def synth(
             help="Also write a copy of the config reading the new data (ParquetDataset).",
         ),
     ] = None,
+    max_num_buckets: Annotated[
+        int | None,
+        typer.Option(
+            "--max_num_buckets",
+            "--max-num-buckets",
+            help=(
+                "Cap every table size (num_buckets, hash_bucket_size, zch_size, "
+                "dynamicemb max_capacity) at this many rows, in the data drawn and in "
+                "the config --write_config writes; for production configs whose tables "
+                "do not fit this machine."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Write synthetic train/eval Parquet files with the columns a pipeline config reads."""
     from tzrec.datasets.synth import config_for_data, synthesize
+    from tzrec.datasets.synth.shrink import cap_table_sizes
     from tzrec.features.errors import FeatureConfigError
     from tzrec.utils.config_util import load_pipeline_config, save_message
 
     config = load_pipeline_config(pipeline_config_path)
     try:
+        if max_num_buckets is not None:
+            config, capped = cap_table_sizes(config, max_num_buckets)
+            if capped:
+                typer.echo(
+                    f"capped {len(capped)} table size{'' if len(capped) == 1 else 's'} "
+                    f"at {max_num_buckets} rows: "
+                    + ", ".join(f"{c.feature} {c.old}" for c in capped)
+                )
         result = synthesize(
             config,
             output_dir,
