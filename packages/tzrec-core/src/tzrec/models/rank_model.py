@@ -62,9 +62,25 @@ class RankModel(BaseModel):
         features: Sequence[BaseFeature],
         **kwargs: Any,
     ) -> EmbeddingGroup:
-        """The EmbeddingGroup of the model's feature groups (overridable for wide dims)."""
+        """The EmbeddingGroup of the model's feature groups.
+
+        A model whose config message has ``wide_embedding_dim`` / ``wide_init_fn``
+        (DeepFM, WideAndDeep, xDeepFM) gets its WIDE groups' tables at that dimension,
+        initialised by that function; subclasses may override this for other layouts.
+        """
+        params: Any = self._model_params  # a model's own message (DeepFM, ...)
+        fields = params.DESCRIPTOR.fields_by_name if params is not None else {}
+        if "wide_embedding_dim" not in fields:
+            return EmbeddingGroup(
+                list(features), list(model_config.feature_groups), table_device=self._table_device
+            )
+        wide_init_fn = params.wide_init_fn if "wide_init_fn" in fields else ""
         return EmbeddingGroup(
-            list(features), list(model_config.feature_groups), table_device=self._table_device
+            list(features),
+            list(model_config.feature_groups),
+            wide_embedding_dim=int(params.wide_embedding_dim),
+            wide_init_fn=wide_init_fn or None,
+            table_device=self._table_device,
         )
 
     @property

@@ -23,7 +23,6 @@ from torch import nn
 from tzrec.datasets.batch import Batch
 from tzrec.features.feature import BaseFeature
 from tzrec.models.rank_model import RankModel
-from tzrec.modules.embedding import EmbeddingGroup
 from tzrec.modules.fm import FactorizationMachine
 from tzrec.modules.mlp import MLP
 from tzrec.protos import model_pb2
@@ -83,23 +82,6 @@ class DeepFM(RankModel):
             self.output = nn.Linear(self.final.output_dim(), self.num_class)
         else:
             self.output = nn.Linear(deep_dim, self.num_class)
-
-    def build_embedding_group(
-        self,
-        model_config: model_pb2.ModelConfig,
-        features: Sequence[BaseFeature],
-        **kwargs: Any,
-    ) -> EmbeddingGroup:
-        """Embedding group with the wide tables at ``deepfm.wide_embedding_dim``."""
-        cfg = self._model_params
-        assert isinstance(cfg, rank_model_pb2.DeepFM)
-        return EmbeddingGroup(
-            list(features),
-            list(model_config.feature_groups),
-            wide_embedding_dim=int(cfg.wide_embedding_dim),
-            wide_init_fn=cfg.wide_init_fn or None,
-            table_device=self._table_device,
-        )
 
     def predict(self, batch: Batch) -> dict[str, torch.Tensor]:
         """``logits`` / ``probs`` (or ``y``) of the batch."""

@@ -25,7 +25,6 @@ from tzrec.datasets.batch import Batch
 from tzrec.features.feature import BaseFeature
 from tzrec.models.rank_model import RankModel
 from tzrec.modules.cin import CIN
-from tzrec.modules.embedding import EmbeddingGroup
 from tzrec.modules.mlp import MLP
 from tzrec.protos import model_pb2
 from tzrec.protos.models import rank_model_pb2
@@ -92,23 +91,6 @@ class xDeepFM(RankModel):  # noqa: N801 - TorchEasyRec's (and the registry's) cl
             self.final = MLP.from_config(self._wide_dim + top_dim, cfg.final)
             top_dim = self.final.output_dim()
         self.output = nn.Linear(top_dim, self.num_class)
-
-    def build_embedding_group(
-        self,
-        model_config: model_pb2.ModelConfig,
-        features: Sequence[BaseFeature],
-        **kwargs: Any,
-    ) -> EmbeddingGroup:
-        """Embedding group with the wide tables at ``xdeepfm.wide_embedding_dim``."""
-        cfg = self._model_params
-        assert isinstance(cfg, rank_model_pb2.xDeepFM)
-        return EmbeddingGroup(
-            list(features),
-            list(model_config.feature_groups),
-            wide_embedding_dim=int(cfg.wide_embedding_dim),
-            wide_init_fn=cfg.wide_init_fn or None,
-            table_device=self._table_device,
-        )
 
     def predict(self, batch: Batch) -> dict[str, torch.Tensor]:
         """``logits`` / ``probs`` (or ``y``) of the batch."""
