@@ -84,3 +84,12 @@ def test_cli_export_errors_are_one_line(tmp_path: Path, deepfm_data) -> None:
         "--export_dir", str(tmp_path / "out"), "--quantize_embedding", "int7",
     )  # fmt: skip
     assert bad.returncode == 1 and "unknown embedding quantization 'int7'" in bad.stderr
+    # A format the stack cannot produce is the user's choice, not an internal error.
+    aot = _tzrec(
+        "export", "--pipeline_config_path", str(tmp_path / "p.config"),
+        "--export_dir", str(tmp_path / "out"), "--output_format", "aot",
+    )  # fmt: skip
+    assert aot.returncode == 1
+    last = aot.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: output_format 'aot' (ENABLE_AOT) is not supported yet"), last
+    assert not (tmp_path / "out").exists()

@@ -130,3 +130,25 @@ def test_part_files_of_a_larger_earlier_run_are_refused(trained: Trained, tmp_pa
     with pytest.raises(PredictArgumentError, match=re.escape("part-00003.parquet")):
         _predict(trained, trained.input_glob, out, num_workers=2)
     assert sorted(p.name for p in out.iterdir()) == ["part-00003.parquet"]
+
+
+def test_an_empty_shard_does_not_leave_an_earlier_runs_part_beside_the_output(
+    trained: Trained, tmp_path: Path
+) -> None:
+    # 3 rows in 4 shards (1 process x 4 workers): shard 0 reads rows [0, 0), none. An
+    # earlier run's part-00000 in the directory must not stay there to be read with
+    # this run's parts (its rows would be counted as this input's).
+    out = tmp_path / "out"
+    out.mkdir()
+    pq.write_table(trained.input_table.slice(0, 50).select(["row_id"]), out / "part-00000.parquet")
+    _predict(
+        trained,
+        _input(tmp_path, trained.input_table.slice(0, 3)),
+        out,
+        num_workers=4,
+        reserved_columns="row_id",
+    )
+    parts = sorted(p.name for p in out.iterdir())
+    assert parts == ["part-00001.parquet", "part-00002.parquet", "part-00003.parquet"]
+    rows = pa.concat_tables([pq.read_table(out / p) for p in parts])
+    assert rows.column("row_id").to_pylist() == [1000, 1001, 1002]

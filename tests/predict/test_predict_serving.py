@@ -60,3 +60,18 @@ def test_rocket_launching_checkpoint_and_export_predict_the_light_net(tmp_path: 
         expected = np.asarray(from_checkpoint[name].to_pylist(), dtype=np.float64)
         diff = np.abs(exported - expected)
         assert diff.max() < 1e-5, (name, diff.max())
+
+    # num_class 2 as CSV: the (B, 2) probs are one field per row, "p0,p1", quoted.
+    predict(
+        data.train_input_path,
+        str(tmp_path / "csv"),
+        scripted_model_path=str(tmp_path / "export"),
+        num_workers=0,
+        writer_type="CsvWriter",
+    )
+    _, from_csv = read_output(tmp_path / "csv", ".csv")
+    assert from_csv.column_names == ["logits", "probs", "probs1"]
+    pairs = [[float(v) for v in text.split(",")] for text in from_csv["probs"].to_pylist()]
+    expected_pairs = np.asarray(from_export["probs"].to_pylist(), dtype=np.float64)
+    np.testing.assert_allclose(np.asarray(pairs), expected_pairs, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(pairs).sum(axis=1), 1.0, rtol=1e-6)

@@ -15,7 +15,7 @@ writes ``part-00000`` holding the whole input in order; N processes (torchrun,
 ``--nproc-per-node``) each write their shards' part files; reading the part files in
 name order gives the input's rows in the input's order, each once. A file output path
 (``out.parquet``) is allowed when there is one shard. A shard without rows writes no
-file.
+file, and removes a part file of its number that an earlier run left in the directory.
 
 Outputs are committed only when every process has finished its rows: files are written
 under hidden temporary names and renamed at the end; any error (a missing column, an
@@ -175,6 +175,23 @@ def _check_stale_parts(output_path: str, num_shards: int) -> None:
             f"{num_shards} shard(s) would not replace ({', '.join(stale[:3])}); remove them "
             "or write to another path",
         )
+
+
+def _remove_parts_of_empty_shards(output_path: str, rows_by_shard: dict[int, int]) -> None:
+    """Delete an earlier run's part file of each of this run's shards that got no rows.
+
+    Such a shard writes nothing, so the old file would stay under a name of this run's
+    output and its rows be read with this run's.
+    """
+    if is_single_file(output_path) or not os.path.isdir(output_path):
+        return
+    for shard, rows in rows_by_shard.items():
+        if rows:
+            continue
+        for suffix in ("parquet", "csv"):
+            stale = os.path.join(output_path, f"part-{shard:05d}.{suffix}")
+            if os.path.isfile(stale):
+                os.remove(stale)
 
 
 def padded_batches(
@@ -418,6 +435,7 @@ def predict(
             total = _sum_over_ranks(writers.total_rows, context)
             if total == 0:
                 raise DataReadError(predict_input_path, "holds no rows to predict")
+        _remove_parts_of_empty_shards(predict_output_path, writers.rows)
         seconds = time.monotonic() - start
         if context.is_main:
             logger.info(

@@ -36,7 +36,7 @@ from tzrec.plugins.model_config import selected_model
 from tzrec.protos import pipeline_pb2
 from tzrec.serving.exported_model import load_exported
 from tzrec.serving.manifest import PIPELINE_CONFIG, SCRIPTED_MODEL, write_manifest
-from tzrec.utils.config_errors import ConfigError
+from tzrec.utils.config_errors import ConfigError, InputError
 from tzrec.utils.config_util import save_message
 from tzrec.utils.logging_util import configure_logging
 from tzrec.utils.quiet import quiet_libraries
@@ -72,16 +72,17 @@ def resolve_output_format(output_format: str | None) -> str:
     """``output_format``, else ``aot`` when ENABLE_AOT is set (not 0), else torchscript.
 
     Raises:
-        ValueError: an unknown format.
+        InputError: an unknown format, or ``aot`` (not supported yet); a user error that
+            the CLI reports in one line.
     """
     if output_format is None:
         flag = os.environ.get("ENABLE_AOT", "").strip()
         output_format = "aot" if flag not in ("", "0") else "torchscript"
     output_format = output_format.strip().lower()
     if output_format not in OUTPUT_FORMATS:
-        raise ValueError(f"output_format {output_format!r} is not one of {list(OUTPUT_FORMATS)}")
+        raise InputError(f"output_format {output_format!r} is not one of {list(OUTPUT_FORMATS)}")
     if output_format == "aot":
-        raise ValueError(
+        raise InputError(
             "output_format 'aot' (ENABLE_AOT) is not supported yet: torch.export of a "
             "TorchRec model traces here only with every input shape fixed to one batch "
             "(ids per feature are data-dependent and KeyedJaggedTensor.to_dict has no "
@@ -232,6 +233,7 @@ def export(
         FileNotFoundError: no checkpoint, or a missing resource file.
         ConfigError: ``export_dir`` exists and is not empty, a bad export_config, or
             a model that cannot be exported.
+        InputError: an output format that cannot be written.
     """
     quiet_libraries()
     configure_logging()

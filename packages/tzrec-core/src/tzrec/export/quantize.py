@@ -121,8 +121,3 @@ def quantize_model(model: nn.Module, quantization: Quantization) -> nn.Module:
         QuantEmbeddingCollection,
     )
     return model
-
-
-def count_float_tables(model: nn.Module) -> int:
-    """Float embedding collections left in ``model`` (for checks)."""
-    return sum(isinstance(m, EmbeddingBagCollection | EmbeddingCollection) for m in model.modules())

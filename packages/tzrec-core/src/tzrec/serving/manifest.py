@@ -14,7 +14,7 @@ An export directory holds everything serving needs, and nothing from training::
 
     {"format_version": 1, "tzrec_version": "0.1.0", "model": "deepfm",
      "created": "2025-01-01T00:00:00+00:00", "output_format": "torchscript",
-     "model_file": "scripted_model.pt", "quantization": "none", "dense_ema": false,
+     "model_file": "scripted_model.pt", "quantization": "fp32", "dense_ema": false,
      "checkpoint": {"path": ".../model.ckpt-48", "step": 48},
      "input_columns": [{"name": "int_0", "type": "int64"}, ...],
      "feature_names": [...], "output_names": ["logits", "probs"],
