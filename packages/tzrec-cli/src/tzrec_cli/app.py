@@ -25,8 +25,6 @@ from tzrec.utils.config_errors import ConfigEditError, ConfigError, InputError
 USER_ERRORS = (
     # A path the user gave that does not exist (checkpoint, model_dir, input).
     FileNotFoundError,
-    # An output path that must not be overwritten (a non-empty export_dir).
-    FileExistsError,
     ConfigError,
     InputError,
     ConfigEditError,

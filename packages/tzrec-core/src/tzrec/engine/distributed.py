@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -192,12 +192,23 @@ def lockstep(batches: Iterator[T], context: DistContext) -> Iterator[T]:
         yield batch
 
 
-def padded_lockstep(batches: Iterator[T], context: DistContext) -> Iterator[tuple[T, bool]]:
-    """``(batch, is_real)`` until every rank is out of batches (evaluation).
+def padded_lockstep(
+    batches: Iterator[T],
+    context: DistContext,
+    no_data_error: Callable[[], Exception] | None = None,
+) -> Iterator[tuple[T, bool]]:
+    """``(batch, is_real)`` until every rank is out of batches (evaluation, prediction).
 
-    A rank that runs out first repeats its last batch with ``is_real`` False, so the
-    others can finish theirs (their metrics see every row) while it only takes part in
-    the collectives.
+    Sharded lookups are collectives, so all ranks step together: a rank that runs out
+    first repeats its last batch with ``is_real`` False, so the others can finish theirs
+    (their metrics see every row, their predictions are written) while it only takes
+    part in the collectives.
+
+    Args:
+        batches: this rank's batches.
+        context: the process group's context.
+        no_data_error: the error every rank raises when some rank has no batch at all
+            while others have (it has nothing to pad with); default a RuntimeError.
     """
     last: T | None = None
     first = True
@@ -208,6 +219,8 @@ def padded_lockstep(batches: Iterator[T], context: DistContext) -> Iterator[tupl
         # A rank without a single batch has nothing to pad with; every rank learns it
         # here (one more collective, on the first step only) and stops together.
         if first and not all_ranks(batch is not None, context):
+            if no_data_error is not None:
+                raise no_data_error()
             raise RuntimeError(
                 "a rank has no evaluation data at all while other ranks do; the input "
                 "has fewer batches than processes"

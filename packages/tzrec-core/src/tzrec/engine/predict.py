@@ -41,7 +41,11 @@ from tzrec.datasets.batch import Batch
 from tzrec.datasets.dataloader import create_dataloader
 from tzrec.datasets.dataset import Mode, TzrecDataset
 from tzrec.datasets.errors import DataReadError
-from tzrec.engine.distributed import DistContext, all_ranks, any_rank, distributed_run
+from tzrec.engine.distributed import (
+    DistContext,
+    distributed_run,
+    padded_lockstep,
+)
 from tzrec.engine.predict_output import (
     ShardWriters,
     default_writer_type,
@@ -194,39 +198,6 @@ def _remove_parts_of_empty_shards(output_path: str, rows_by_shard: dict[int, int
                 os.remove(stale)
 
 
-def padded_batches(
-    batches: Iterator[Batch], context: DistContext, input_path: str
-) -> Iterator[tuple[Batch, bool]]:
-    """``(batch, is_real)`` until every rank is out of batches, for collective models.
-
-    Sharded lookups are collectives, so all ranks step together: a rank that runs out
-    first repeats its last batch (``is_real`` False, not written) until the others end.
-
-    Raises:
-        DataReadError: on every rank, when some rank has no rows at all while others
-            have (the input has fewer rows than processes x workers).
-    """
-    last: Batch | None = None
-    first = True
-    while True:
-        batch = next(batches, None)
-        if not any_rank(batch is not None, context):
-            return
-        if first and not all_ranks(batch is not None, context):
-            raise DataReadError(
-                input_path,
-                f"has too few rows for {context.world_size} processes: some process got "
-                "none to predict; use fewer processes",
-            )
-        first = False
-        if batch is not None:
-            last = batch
-            yield batch, True
-        else:
-            assert last is not None
-            yield last, False
-
-
 def _select_outputs(
     outputs: dict[str, torch.Tensor], output_columns: Sequence[str]
 ) -> dict[str, torch.Tensor]:
@@ -270,7 +241,15 @@ def _predict_batches(
     """Predict every batch and write the real ones to their shard's writer."""
     stream: Iterator[tuple[Batch, bool]]
     if predictor.collective:
-        stream = padded_batches(batches, context, input_path)
+        stream = padded_lockstep(
+            batches,
+            context,
+            lambda: DataReadError(
+                input_path,
+                f"has too few rows for {context.world_size} processes: some process got "
+                "none to predict; use fewer processes",
+            ),
+        )
     else:
         stream = ((batch, True) for batch in batches)
     start = time.monotonic()
