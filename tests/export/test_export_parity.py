@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
+import pyarrow as pa
 import torch
 
 from tests.export.conftest import TrainRun
@@ -94,23 +94,19 @@ def load_pipeline_config_text(text: str, tmp_path: Path) -> pipeline_pb2.EasyRec
     return load_pipeline_config(str(path))
 
 
-def test_predict_throughput_and_export_time(
+def test_predict_table_scores_a_table_in_chunks_like_one_batch(
     train_deepfm: TrainRun, deepfm_data, tmp_path: Path
 ) -> None:
+    # Speed is measured by tools/bench_predict.py, not here.
     _, data = deepfm_data
     config_path = train_deepfm()
-    result = export(config_path, str(tmp_path / "export"))
-    assert result is not None
+    assert export(config_path, str(tmp_path / "export")) is not None
     model = load_exported(str(tmp_path / "export"))
     rows = read_rows(data.eval_input_path or "", 1000)
-    model.predict(rows)  # warm up
-    start = time.perf_counter()
-    repeats = 5
-    for _ in range(repeats):
-        out = model.predict(rows)
-    rate = repeats * rows.num_rows / (time.perf_counter() - start)
-    print(
-        f"\nexport took {result.seconds:.2f} s; ExportedModel.predict {rate:,.0f} rows/s (DeepFM)"
-    )
-    assert out["probs"].shape == (rows.num_rows,)
-    assert rate > 1000
+    whole = model.predict(rows)
+    table = pa.Table.from_batches([rows.slice(0, 0), rows])  # an empty chunk first
+    chunked = model.predict_table(table, batch_size=300)  # 300, 300, 300, 100 rows
+    assert sorted(chunked) == sorted(whole) == sorted(model.output_names)
+    for name, expected in whole.items():
+        assert chunked[name].shape == (rows.num_rows,)
+        assert torch.allclose(chunked[name], expected, atol=1e-6), name
