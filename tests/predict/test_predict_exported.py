@@ -76,3 +76,19 @@ def test_exported_model_names_a_missing_input_column(
     with pytest.raises(MissingColumnError, match="the input has no column 'int_2'"):
         predict(str(bad / "*.parquet"), str(out), scripted_model_path=exported)
     assert_nothing_committed(out)
+
+
+def test_exported_profiling_writes_beside_the_output_not_into_the_export(
+    trained: Trained, exported: str, tmp_path: Path
+) -> None:
+    before = sorted(p.name for p in Path(exported).rglob("*"))
+    predict(
+        trained.input_glob,
+        str(tmp_path / "run" / "out"),
+        scripted_model_path=exported,
+        is_profiling=True,
+        batch_size=100,
+        num_workers=0,
+    )
+    assert sorted(p.name for p in Path(exported).rglob("*")) == before
+    assert len(list((tmp_path / "run" / "profiler").glob("rank0*.pt.trace.json"))) == 1

@@ -229,6 +229,19 @@ def _sum_over_ranks(value: int, context: DistContext) -> int:
     return int(tensor.item())
 
 
+def _profile_root(predictor: Predictor, output_path: str) -> str:
+    """Where profiling traces go (``ROOT/profiler``): the model_dir of a checkpoint.
+
+    An export directory stays as it was exported, so an exported model's traces go
+    beside the output (the current directory for a table such as ``odps://...``).
+    """
+    if predictor.profile_dir:
+        return predictor.profile_dir
+    if "://" in output_path:
+        return os.getcwd()
+    return os.path.dirname(os.path.abspath(output_path.rstrip("/")))
+
+
 def _predict_batches(
     predictor: Predictor,
     batches: Iterator[Batch],
@@ -236,7 +249,7 @@ def _predict_batches(
     context: DistContext,
     output_columns: Sequence[str],
     input_path: str,
-    profile: bool,
+    profile_root: str | None,
 ) -> None:
     """Predict every batch and write the real ones to their shard's writer."""
     stream: Iterator[tuple[Batch, bool]]
@@ -253,7 +266,7 @@ def _predict_batches(
     else:
         stream = ((batch, True) for batch in batches)
     start = time.monotonic()
-    with step_profiler(profile, predictor.profile_dir, context.rank) as profiler:
+    with step_profiler(profile_root is not None, profile_root or "", context.rank) as profiler:
         for step, (batch, is_real) in enumerate(stream, start=1):
             outputs = predictor.predict(batch)
             if step == 1:
@@ -348,7 +361,8 @@ def predict(
             default the one matching the dataset type.
         predict_steps: at most this many batches per process (default: all rows).
         is_profiling: record a torch.profiler trace of a few batches under
-            ``MODEL_DIR/profiler`` (the export directory's for an exported model).
+            ``MODEL_DIR/profiler`` (for an exported model, ``profiler/`` beside the output:
+            the export directory stays as exported).
         edit_config_json: TorchEasyRec's ``{"field.path": value}`` pipeline config
             edits (checkpoint prediction only).
 
@@ -408,7 +422,7 @@ def predict(
                 context,
                 outputs,
                 predict_input_path,
-                is_profiling,
+                _profile_root(predictor, predict_output_path) if is_profiling else None,
             )
             # Every process has finished its rows before any commits its output.
             total = _sum_over_ranks(writers.total_rows, context)

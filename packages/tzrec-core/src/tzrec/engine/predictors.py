@@ -51,7 +51,7 @@ class Predictor(Protocol):
 
     @property
     def profile_dir(self) -> str:
-        """Where a profiling trace goes (``PROFILE_DIR/profiler``)."""
+        """Where a profiling trace goes (``PROFILE_DIR/profiler``); "" beside the output."""
         ...
 
     def output_names(self) -> list[str] | None:
@@ -172,7 +172,7 @@ class ExportedPredictor:
         self._model = load_exported(export_dir, device)
         self.data_config: data_pb2.DataConfig = self._model.data_config
         self.features: list[BaseFeature] = list(self._model.features)
-        self.profile_dir = export_dir
+        self.profile_dir = ""  # not the export directory: see predict._profile_root
 
     def output_names(self) -> list[str]:
         """The outputs the export's manifest lists."""
