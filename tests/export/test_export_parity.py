@@ -110,3 +110,30 @@ def test_predict_table_scores_a_table_in_chunks_like_one_batch(
     for name, expected in whole.items():
         assert chunked[name].shape == (rows.num_rows,)
         assert torch.allclose(chunked[name], expected, atol=1e-6), name
+
+
+def test_multi_tower_din_export_serves_checkpoint_scores_in_a_fresh_process(
+    tmp_path: Path,
+) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "configs"
+    config = load_pipeline_config(str(example / "multi_tower_din_synthetic.config"))
+    data = synthesize(config, str(tmp_path / "data"), num_rows=2000, num_files=1, seed=9)
+    assert data.eval_input_path is not None
+    config.train_input_path = data.train_input_path
+    config.eval_input_path = data.eval_input_path
+    config.model_dir = str(tmp_path / "model")
+    config.data_config.batch_size = 250
+    config.data_config.num_workers = 0
+    config.train_config.num_epochs = 3
+    config.eval_config.num_steps = 1
+    save_message(config, str(tmp_path / "din.config"))
+    train_and_evaluate(str(tmp_path / "din.config"))
+    config_path = str(tmp_path / "model" / "pipeline.config")
+    export_dir = str(tmp_path / "export")
+    assert export(config_path, export_dir) is not None
+
+    served = serve_in_fresh_process(export_dir, data.eval_input_path, 300, tmp_path)
+    assert served["forbidden"] == []  # no model code: the DIN towers are in the program
+    reference = checkpoint_scores(config_path, read_rows(data.eval_input_path, 300))
+    _assert_close(served["scores"], reference)
+    assert torch.tensor(served["scores"]["probs"]).std() > 0.01
