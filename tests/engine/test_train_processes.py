@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.tzrec_subprocess import child_env, tzrec_command
 from tzrec.engine import checkpoint as ckpt
-
-
-def _tzrec(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tzrec_cli", *args]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("OMP_NUM_THREADS", "1")
-    env.pop("WORLD_SIZE", None)
-    env.pop("RANK", None)
-    return env
 
 
 def test_killed_run_resumes_from_its_checkpoint(
@@ -42,8 +29,8 @@ def test_killed_run_resumes_from_its_checkpoint(
     )
     model_dir = str(tmp_path / "model")
     proc = subprocess.Popen(
-        _tzrec("train", "--pipeline_config_path", path),
-        env=_env(),
+        tzrec_command("train", "--pipeline_config_path", path),
+        env=child_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -63,14 +50,14 @@ def test_killed_run_resumes_from_its_checkpoint(
 
     # Resume, now with fewer steps to go (edit_config_json), and check where it started.
     done = subprocess.run(
-        _tzrec(
+        tzrec_command(
             "train",
             "--pipeline_config_path",
             path,
             "--edit_config_json",
             json.dumps({"train_config.num_steps": resume_from + 30}),
         ),
-        env=_env(),
+        env=child_env(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -92,8 +79,8 @@ def test_two_ranks_match_one_rank_auc(make_config: Callable[..., str], tmp_path:
     results = {}
     for name, path, nproc in (("one", one, 1), ("two", two, 2)):
         run = subprocess.run(
-            _tzrec("train", "--pipeline_config_path", path, "--nproc-per-node", str(nproc)),
-            env=_env(),
+            tzrec_command("train", "--pipeline_config_path", path, "--nproc-per-node", str(nproc)),
+            env=child_env(),
             capture_output=True,
             text=True,
             timeout=600,

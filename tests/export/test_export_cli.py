@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.export.export_support import checkpoint_scores, read_rows, serve_in_fresh_process
+from tests.tzrec_subprocess import run_tzrec
 from tzrec.protos import pipeline_pb2
 from tzrec.utils.config_edit import edit_config
 from tzrec.utils.config_util import save_message
-
-
-def _tzrec(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["OMP_NUM_THREADS"] = "1"
-    env.pop("WORLD_SIZE", None)
-    env.pop("RANK", None)
-    return subprocess.run(
-        [sys.executable, "-m", "tzrec_cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def test_two_rank_checkpoint_exported_by_two_ranks(deepfm_data, tmp_path: Path) -> None:
@@ -34,7 +18,7 @@ def test_two_rank_checkpoint_exported_by_two_ranks(deepfm_data, tmp_path: Path) 
     config.CopyFrom(base)
     edit_config(config, {"model_dir": str(tmp_path / "model")})
     save_message(config, str(tmp_path / "two.config"))
-    trained = _tzrec(
+    trained = run_tzrec(
         "train", "--pipeline_config_path", str(tmp_path / "two.config"), "--nproc-per-node", "2"
     )
     assert trained.returncode == 0, trained.stderr[-3000:]
@@ -46,7 +30,7 @@ def test_two_rank_checkpoint_exported_by_two_ranks(deepfm_data, tmp_path: Path) 
 
     config_path = str(tmp_path / "model" / "pipeline.config")
     export_dir = str(tmp_path / "export")
-    run = _tzrec(
+    run = run_tzrec(
         "export", "--pipeline-config-path", config_path, "--export_dir", export_dir,
         "--nproc-per-node", "2",
     )  # fmt: skip
@@ -72,20 +56,20 @@ def test_cli_export_errors_are_one_line(tmp_path: Path, deepfm_data) -> None:
     config.CopyFrom(base)
     edit_config(config, {"model_dir": str(tmp_path / "never_trained")})
     save_message(config, str(tmp_path / "p.config"))
-    run = _tzrec(
+    run = run_tzrec(
         "export", "--pipeline_config_path", str(tmp_path / "p.config"),
         "--export_dir", str(tmp_path / "out"),
     )  # fmt: skip
     assert run.returncode == 1
     assert run.stderr.strip().splitlines()[-1].startswith("error: no checkpoint to export")
     assert not (tmp_path / "out").exists()
-    bad = _tzrec(
+    bad = run_tzrec(
         "export", "--pipeline_config_path", str(tmp_path / "p.config"),
         "--export_dir", str(tmp_path / "out"), "--quantize_embedding", "int7",
     )  # fmt: skip
     assert bad.returncode == 1 and "unknown embedding quantization 'int7'" in bad.stderr
     # A format the stack cannot produce is the user's choice, not an internal error.
-    aot = _tzrec(
+    aot = run_tzrec(
         "export", "--pipeline_config_path", str(tmp_path / "p.config"),
         "--export_dir", str(tmp_path / "out"), "--output_format", "aot",
     )  # fmt: skip

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,59 +11,46 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tests.predict.conftest import Trained, read_output, shard_sizes
+from tests.tzrec_subprocess import run_tzrec
 from tzrec.engine.predict import predict
 
 
-def _tzrec(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tzrec_cli", *args]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("OMP_NUM_THREADS", "1")
-    env.pop("WORLD_SIZE", None)
-    env.pop("RANK", None)
-    return env
+def _one_process_scores(trained: Trained, output_dir: Path) -> pa.Table:
+    """The checkpoint's predictions of the whole input by one process (the reference)."""
+    predict(
+        trained.input_glob,
+        str(output_dir),
+        pipeline_config_path=trained.pipeline_config_path,
+        reserved_columns="row_id",
+        num_workers=0,
+    )
+    return read_output(output_dir)[1]
 
 
 def test_two_processes_write_their_shards_in_order_with_one_process_scores(
     trained: Trained, tmp_path: Path
 ) -> None:
-    single = tmp_path / "one"
-    predict(
-        trained.input_glob,
-        str(single),
-        pipeline_config_path=trained.pipeline_config_path,
-        reserved_columns="row_id",
-        num_workers=0,
-    )
-    _, reference = read_output(single)
+    reference = _one_process_scores(trained, tmp_path / "one")
 
     out = tmp_path / "two"
     # 2 processes x 2 workers = 4 shards of 500, 500, 500 and 501 rows; batches of 250
     # give rank 0 four batches and rank 1 five, so rank 0 pads one lockstep step.
-    run = subprocess.run(
-        _tzrec(
-            "predict",
-            "--pipeline_config_path",
-            trained.pipeline_config_path,
-            "--predict_input_path",
-            trained.input_glob,
-            "--predict_output_path",
-            str(out),
-            "--reserved_columns",
-            "row_id,label",
-            "--num_workers",
-            "2",
-            "--batch_size",
-            "250",
-            "--nproc-per-node",
-            "2",
-        ),
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    run = run_tzrec(
+        "predict",
+        "--pipeline_config_path",
+        trained.pipeline_config_path,
+        "--predict_input_path",
+        trained.input_glob,
+        "--predict_output_path",
+        str(out),
+        "--reserved_columns",
+        "row_id,label",
+        "--num_workers",
+        "2",
+        "--batch_size",
+        "250",
+        "--nproc-per-node",
+        "2",
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert json.loads(run.stdout.strip().splitlines()[-1]) == {
@@ -86,40 +71,26 @@ def test_two_processes_write_their_shards_in_order_with_one_process_scores(
 def test_two_processes_with_an_exported_model_need_no_lockstep(
     trained: Trained, exported: str, tmp_path: Path
 ) -> None:
-    single = tmp_path / "one"
-    predict(
-        trained.input_glob,
-        str(single),
-        pipeline_config_path=trained.pipeline_config_path,
-        reserved_columns="row_id",
-        num_workers=0,
-    )
-    _, reference = read_output(single)
+    reference = _one_process_scores(trained, tmp_path / "one")
     out = tmp_path / "two"
     # No workers: one shard per process, 1000 and 1001 rows; each process runs the
     # TorchScript program alone and steps at its own pace.
-    run = subprocess.run(
-        _tzrec(
-            "predict",
-            "--scripted_model_path",
-            exported,
-            "--predict_input_path",
-            trained.input_glob,
-            "--predict_output_path",
-            str(out),
-            "--reserved_columns",
-            "row_id",
-            "--predict_threads",
-            "0",
-            "--batch_size",
-            "300",
-            "--nproc-per-node",
-            "2",
-        ),
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    run = run_tzrec(
+        "predict",
+        "--scripted_model_path",
+        exported,
+        "--predict_input_path",
+        trained.input_glob,
+        "--predict_output_path",
+        str(out),
+        "--reserved_columns",
+        "row_id",
+        "--predict_threads",
+        "0",
+        "--batch_size",
+        "300",
+        "--nproc-per-node",
+        "2",
     )
     assert run.returncode == 0, run.stderr[-3000:]
     files, table = read_output(out)
@@ -143,26 +114,20 @@ def test_a_failure_on_one_process_commits_nothing_on_any(trained: Trained, tmp_p
         row_group_size=128,
     )
     out = tmp_path / "out"
-    run = subprocess.run(
-        _tzrec(
-            "predict",
-            "--pipeline_config_path",
-            trained.pipeline_config_path,
-            "--predict_input_path",
-            str(bad / "*.parquet"),
-            "--predict_output_path",
-            str(out),
-            "--num_workers",
-            "0",
-            "--batch_size",
-            "100",
-            "--nproc-per-node",
-            "2",
-        ),
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    run = run_tzrec(
+        "predict",
+        "--pipeline_config_path",
+        trained.pipeline_config_path,
+        "--predict_input_path",
+        str(bad / "*.parquet"),
+        "--predict_output_path",
+        str(out),
+        "--num_workers",
+        "0",
+        "--batch_size",
+        "100",
+        "--nproc-per-node",
+        "2",
     )
     assert run.returncode != 0
     assert "row 1500" in run.stderr and "id 999 is out of range" in run.stderr
